@@ -1,0 +1,11 @@
+// cookieseal - everything: encrypted, stateless cookie sessions
+#pragma once
+
+#include <cookieseal/codec.hpp>
+#include <cookieseal/error.hpp>
+#include <cookieseal/format.hpp>
+#include <cookieseal/key.hpp>
+#include <cookieseal/keyring.hpp>
+#include <cookieseal/version.hpp>
+#include <cookieseal/cookie_header.hpp>
+#include <cookieseal/set_cookie.hpp>

@@ -1,0 +1,375 @@
+// cookieseal - writing `Set-Cookie` response headers and checking cookie settings
+#include <cookieseal/set_cookie.hpp>
+
+#include <cookieseal/error.hpp>  // ConfigError
+
+#include <algorithm>
+#include <cassert>
+#include <charconv>  // std::to_chars for Max-Age
+#include <cstdint>
+#include <limits>
+
+namespace cookieseal {
+
+namespace {
+
+using namespace std::string_view_literals;
+
+// RFC 6265bis §5.6: browsers ignore an attribute whose value is longer than this.
+constexpr std::size_t max_attribute_value_bytes = 1024;
+// RFC 1035 host name limits.
+constexpr std::size_t max_domain_bytes = 253;
+constexpr std::size_t max_label_bytes = 63;
+
+// 9999-12-31T23:59:59Z, the last instant an IMF-fixdate's four-digit year can write.
+constexpr std::int64_t max_fixdate_seconds = 253402300799;
+
+constexpr std::string_view secure_prefix = "__Secure-";
+constexpr std::string_view host_prefix = "__Host-";
+
+// The attribute texts, once, so the size helper and the builder cannot disagree.
+constexpr std::string_view path_attr = "; Path="sv;
+constexpr std::string_view domain_attr = "; Domain="sv;
+constexpr std::string_view max_age_attr = "; Max-Age="sv;
+constexpr std::string_view expires_attr = "; Expires="sv;
+constexpr std::string_view secure_attr = "; Secure"sv;
+constexpr std::string_view http_only_attr = "; HttpOnly"sv;
+constexpr std::string_view same_site_attr = "; SameSite="sv;
+constexpr std::string_view partitioned_attr = "; Partitioned"sv;
+
+constexpr bool is_ctl(unsigned char c) noexcept { return c < 0x20 || c == 0x7f; }
+
+constexpr bool is_separator(unsigned char c) noexcept {
+  return "()<>@,;:\\\"/[]?={} \t"sv.find(static_cast<char>(c)) != std::string_view::npos;
+}
+
+constexpr bool is_token_char(unsigned char c) noexcept {
+  return c > 0x20 && c < 0x7f && !is_separator(c);
+}
+
+constexpr bool is_cookie_octet(unsigned char c) noexcept {
+  return c == 0x21 || (c >= 0x23 && c <= 0x2b) || (c >= 0x2d && c <= 0x3a) ||
+         (c >= 0x3c && c <= 0x5b) || (c >= 0x5d && c <= 0x7e);
+}
+
+constexpr bool is_path_char(unsigned char c) noexcept { return !is_ctl(c) && c < 0x80 && c != ';'; }
+
+constexpr bool is_domain_char(unsigned char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         c == '-' || c == '.';
+}
+
+constexpr char ascii_lower(char c) noexcept {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(),
+                    [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
+}
+
+constexpr bool istarts_with(std::string_view s, std::string_view prefix) noexcept {
+  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+constexpr char hex_digit(unsigned v) noexcept { return "0123456789ABCDEF"[v & 0xf]; }
+
+// Settings text for an error message: quoted, unprintable bytes as \xNN so a log line stays one
+// line, and cut at 64 bytes so a runaway setting does not flood the log.
+std::string quoted(std::string_view s) {
+  constexpr std::size_t shown = 64;
+  std::string out = "\"";
+  for (const char ch : s.substr(0, shown)) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (is_ctl(c) || c >= 0x80 || c == '"' || c == '\\') {
+      out += "\\x";
+      out += hex_digit(c >> 4U);
+      out += hex_digit(c);
+    } else {
+      out += ch;
+    }
+  }
+  out += s.size() > shown ? "\"..." : "\"";
+  return out;
+}
+
+// "' ' (0x20) at byte 3" or "0x0A at byte 3".
+std::string describe_byte(std::string_view s, std::size_t at) {
+  const auto c = static_cast<unsigned char>(s[at]);
+  std::string out;
+  if (!is_ctl(c) && c < 0x80) {
+    out += '\'';
+    out += static_cast<char>(c);
+    out += "' (";
+  }
+  out += "0x";
+  out += hex_digit(c >> 4U);
+  out += hex_digit(c);
+  if (!is_ctl(c) && c < 0x80) out += ')';
+  out += " at byte " + std::to_string(at);
+  return out;
+}
+
+template <class Pred>
+std::size_t find_bad(std::string_view s, Pred good) noexcept {
+  const auto it = std::find_if_not(s.begin(), s.end(), [&](char c) {
+    return good(static_cast<unsigned char>(c));
+  });
+  return static_cast<std::size_t>(it - s.begin());
+}
+
+std::optional<std::string> check_name(std::string_view name) {
+  if (name.empty()) return "cookie name is empty";
+  if (const std::size_t bad = find_bad(name, is_token_char); bad < name.size()) {
+    return "cookie name " + quoted(name) + " has " + describe_byte(name, bad) +
+           "; a cookie name must be an RFC 6265 token: printable ASCII without spaces or any "
+           "of ()<>@,;:\\\"/[]?={}";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> check_path(const std::string& cookie, std::string_view path) {
+  if (path.empty()) return cookie + ": Path is empty; it must start with '/'";
+  if (path.size() > max_attribute_value_bytes) {
+    return cookie + ": Path is " + std::to_string(path.size()) +
+           " bytes; browsers ignore attribute values over 1024 bytes";
+  }
+  if (path.front() != '/') return cookie + ": Path " + quoted(path) + " must start with '/'";
+  if (const std::size_t bad = find_bad(path, is_path_char); bad < path.size()) {
+    return cookie + ": Path " + quoted(path) + " has " + describe_byte(path, bad) +
+           "; Path allows printable ASCII and spaces, except ';'";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> check_domain(const std::string& cookie, std::string_view domain) {
+  if (domain.empty()) {
+    return cookie + ": Domain is empty; leave it unset for a host-only cookie";
+  }
+  if (const std::size_t bad = find_bad(domain, is_domain_char); bad < domain.size()) {
+    return cookie + ": Domain " + quoted(domain) + " has " + describe_byte(domain, bad) +
+           "; Domain must be a host name of letters, digits, '-' and '.'";
+  }
+  // One leading '.' is what RFC 2109 asked for; RFC 6265 browsers ignore it, so accept it.
+  std::string_view host = domain;
+  if (host.front() == '.') host.remove_prefix(1);
+  if (host.size() > max_domain_bytes) {
+    return cookie + ": Domain is " + std::to_string(host.size()) +
+           " bytes; a host name has at most 253";
+  }
+  // Walk the labels; an empty one means "..", a second leading '.', a trailing '.' or ".".
+  while (true) {
+    const std::size_t dot = host.find('.');
+    const std::string_view label = host.substr(0, dot);
+    if (label.empty()) {
+      return cookie + ": Domain " + quoted(domain) +
+             " has an empty label (a trailing '.', \"..\" or no host name at all)";
+    }
+    if (label.size() > max_label_bytes) {
+      return cookie + ": Domain " + quoted(domain) + " has a label of " +
+             std::to_string(label.size()) + " bytes; host name labels have at most 63";
+    }
+    if (label.front() == '-' || label.back() == '-') {
+      return cookie + ": Domain " + quoted(domain) + " has a label " + quoted(label) +
+             " that starts or ends with '-'";
+    }
+    if (dot == std::string_view::npos) break;
+    host.remove_prefix(dot + 1);
+  }
+  return std::nullopt;
+}
+
+// Writes `time` (already clamped to 1970..9999) as an IMF-fixdate into out[0..29).
+void write_fixdate(std::int64_t time, char* out) noexcept {
+  using namespace std::chrono;
+  constexpr std::string_view day_names = "SunMonTueWedThuFriSat";
+  constexpr std::string_view month_names = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  // <chrono>'s civil calendar: pure arithmetic, no locale, no tz database, no shared state.
+  const sys_seconds t{seconds{time}};
+  const sys_days day = floor<days>(t);
+  const year_month_day ymd{day};
+  const hh_mm_ss<seconds> hms{t - day};
+
+  const auto put2 = [&out](unsigned v) noexcept {
+    *out++ = static_cast<char>('0' + v / 10);
+    *out++ = static_cast<char>('0' + v % 10);
+  };
+  const auto put = [&out](std::string_view s) noexcept {
+    out = std::copy(s.begin(), s.end(), out);
+  };
+  put(day_names.substr(weekday{day}.c_encoding() * 3, 3));
+  put(", ");
+  put2(static_cast<unsigned>(ymd.day()));
+  put(" ");
+  put(month_names.substr((static_cast<unsigned>(ymd.month()) - 1) * 3, 3));
+  put(" ");
+  const auto y = static_cast<unsigned>(static_cast<int>(ymd.year()));
+  put2(y / 100);
+  put2(y % 100);
+  put(" ");
+  put2(static_cast<unsigned>(hms.hours().count()));
+  put(":");
+  put2(static_cast<unsigned>(hms.minutes().count()));
+  put(":");
+  put2(static_cast<unsigned>(hms.seconds().count()));
+  put(" GMT");
+}
+
+std::int64_t clamp_fixdate(std::int64_t t) noexcept {
+  return std::clamp<std::int64_t>(t, 0, max_fixdate_seconds);
+}
+
+// Max-Age as written: negative counts as 0 ("expire now"), which browsers also do.
+std::uint64_t max_age_seconds(std::chrono::seconds max_age) noexcept {
+  return max_age.count() < 0 ? 0 : static_cast<std::uint64_t>(max_age.count());
+}
+
+std::size_t decimal_digits(std::uint64_t v) noexcept {
+  std::size_t n = 1;
+  while (v >= 10) {
+    v /= 10;
+    ++n;
+  }
+  return n;
+}
+
+// now + max_age without overflow, clamped to what an IMF-fixdate can write.
+std::int64_t expires_at(std::chrono::sys_seconds now, std::uint64_t max_age) noexcept {
+  const std::int64_t start = clamp_fixdate(now.time_since_epoch().count());
+  const auto room = static_cast<std::uint64_t>(max_fixdate_seconds - start);
+  return max_age >= room ? max_fixdate_seconds : start + static_cast<std::int64_t>(max_age);
+}
+
+std::string build(std::string_view name, std::string_view value,
+                  const CookieAttributes& attributes, std::uint64_t max_age,
+                  std::int64_t expires) {
+  assert(is_cookie_name(name));
+  assert(is_cookie_value(value));  // a CR/LF here would be response splitting
+  const std::size_t size = set_cookie_header_size(
+      name, value.size(), attributes,
+      std::chrono::seconds{static_cast<std::chrono::seconds::rep>(max_age)});
+
+  // Layout: name=value; Path=p[; Domain=d]; Max-Age=n; Expires=date[; Secure][; HttpOnly];
+  //         SameSite=s[; Partitioned]  -- the same order as set_cookie_header_size counts.
+  std::string out;
+  out.reserve(size);
+  out.append(name).append(1, '=').append(value);
+  out.append(path_attr).append(attributes.path);
+  if (attributes.domain) out.append(domain_attr).append(*attributes.domain);
+
+  out.append(max_age_attr);
+  char digits[std::numeric_limits<std::uint64_t>::digits10 + 1];
+  const auto [end, ec] = std::to_chars(std::begin(digits), std::end(digits), max_age);
+  assert(ec == std::errc{});
+  out.append(digits, end);
+
+  out.append(expires_attr);
+  char date[imf_fixdate_bytes];
+  write_fixdate(expires, date);
+  out.append(date, imf_fixdate_bytes);
+
+  if (attributes.secure) out.append(secure_attr);
+  if (attributes.http_only) out.append(http_only_attr);
+  out.append(same_site_attr).append(to_string(attributes.same_site));
+  if (attributes.partitioned) out.append(partitioned_attr);
+  assert(out.size() == size);
+  return out;
+}
+
+}  // namespace
+
+std::string_view to_string(SameSite same_site) noexcept {
+  switch (same_site) {
+    case SameSite::strict: return "Strict";
+    case SameSite::lax: return "Lax";
+    case SameSite::none: return "None";
+  }
+  return "Lax";  // unreachable for a valid enumerator
+}
+
+std::optional<SameSite> parse_same_site(std::string_view text) noexcept {
+  for (const SameSite s : {SameSite::strict, SameSite::lax, SameSite::none}) {
+    if (iequals(text, to_string(s))) return s;
+  }
+  return std::nullopt;
+}
+
+bool is_cookie_name(std::string_view name) noexcept {
+  return !name.empty() && find_bad(name, is_token_char) == name.size();
+}
+
+bool is_cookie_value(std::string_view value) noexcept {
+  return find_bad(value, is_cookie_octet) == value.size();
+}
+
+std::optional<std::string> check_cookie(std::string_view name,
+                                        const CookieAttributes& attributes) {
+  if (auto problem = check_name(name)) return problem;
+  const std::string cookie = "cookie " + quoted(name);
+  if (auto problem = check_path(cookie, attributes.path)) return problem;
+  if (attributes.domain) {
+    if (auto problem = check_domain(cookie, *attributes.domain)) return problem;
+  }
+  if (attributes.same_site == SameSite::none && !attributes.secure) {
+    return cookie + ": SameSite=None requires Secure (browsers drop the cookie otherwise)";
+  }
+  if (attributes.partitioned && !attributes.secure) {
+    return cookie + ": Partitioned requires Secure (browsers drop the cookie otherwise)";
+  }
+  // RFC 6265bis §4.1.3: browsers refuse prefixed cookies that break these rules.
+  if (istarts_with(name, secure_prefix) && !attributes.secure) {
+    return cookie + ": the __Secure- prefix requires Secure";
+  }
+  if (istarts_with(name, host_prefix)) {
+    if (!attributes.secure) return cookie + ": the __Host- prefix requires Secure";
+    if (attributes.path != "/") {
+      return cookie + ": the __Host- prefix requires Path=/, not Path=" +
+             quoted(attributes.path);
+    }
+    if (attributes.domain) {
+      return cookie + ": the __Host- prefix requires no Domain, not Domain=" +
+             quoted(*attributes.domain);
+    }
+  }
+  return std::nullopt;
+}
+
+void validate_cookie(std::string_view name, const CookieAttributes& attributes) {
+  if (auto problem = check_cookie(name, attributes)) throw ConfigError(*problem);
+}
+
+std::string imf_fixdate(std::chrono::sys_seconds time) {
+  std::string out(imf_fixdate_bytes, '\0');
+  write_fixdate(clamp_fixdate(time.time_since_epoch().count()), out.data());
+  return out;
+}
+
+std::size_t set_cookie_header_size(std::string_view name, std::size_t value_size,
+                                   const CookieAttributes& attributes,
+                                   std::chrono::seconds max_age) noexcept {
+  std::size_t size = name.size() + 1 + value_size;
+  size += path_attr.size() + attributes.path.size();
+  if (attributes.domain) size += domain_attr.size() + attributes.domain->size();
+  size += max_age_attr.size() + decimal_digits(max_age_seconds(max_age));
+  size += expires_attr.size() + imf_fixdate_bytes;
+  if (attributes.secure) size += secure_attr.size();
+  if (attributes.http_only) size += http_only_attr.size();
+  size += same_site_attr.size() + to_string(attributes.same_site).size();
+  if (attributes.partitioned) size += partitioned_attr.size();
+  return size;
+}
+
+std::string set_cookie_header(std::string_view name, std::string_view value,
+                              const CookieAttributes& attributes, std::chrono::seconds max_age,
+                              std::chrono::sys_seconds now) {
+  const std::uint64_t seconds = max_age_seconds(max_age);
+  return build(name, value, attributes, seconds, expires_at(now, seconds));
+}
+
+std::string delete_cookie_header(std::string_view name, const CookieAttributes& attributes) {
+  // Max-Age=0 deletes in RFC 6265 browsers; the 1970 Expires does it in the ones before.
+  return build(name, "", attributes, 0, 0);
+}
+
+}  // namespace cookieseal

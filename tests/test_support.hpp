@@ -1,0 +1,72 @@
+// cookieseal tests - shared helpers: fixed keys, environment scoping, a fixed clock
+#pragma once
+
+#include <cookieseal/codec.hpp>
+#include <cookieseal/key.hpp>
+#include <cookieseal/keyring.hpp>
+
+#include <array>
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace test_support {
+
+/// Key A of docs/FORMAT.md: bytes 00 01 .. 1f.
+inline constexpr const char* key_a_text = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
+/// Key B of docs/FORMAT.md: bytes ff fe .. e0.
+inline constexpr const char* key_b_text = "__79_Pv6-fj39vX08_Lx8O_u7ezr6uno5-bl5OPi4eA";
+
+inline cookieseal::Keyring ring(std::initializer_list<const char*> texts) {
+  std::vector<cookieseal::Key> keys;
+  for (const char* t : texts) keys.push_back(cookieseal::Key::parse(t));
+  return cookieseal::Keyring(std::move(keys));
+}
+
+/// A clock the test moves by hand.
+struct ManualClock {
+  std::shared_ptr<std::chrono::sys_seconds> now =
+      std::make_shared<std::chrono::sys_seconds>(std::chrono::seconds(1767225600));  // 2026-01-01
+  [[nodiscard]] std::function<std::chrono::sys_seconds()> fn() const {
+    auto p = now;
+    return [p] { return *p; };
+  }
+  void advance(std::chrono::seconds s) const { *now += s; }
+};
+
+/// Sets (or unsets, with nullopt) an environment variable for the scope of the object.
+class ScopedEnv {
+ public:
+  ScopedEnv(std::string name, std::optional<std::string> value) : name_(std::move(name)) {
+    if (const char* old = std::getenv(name_.c_str())) old_ = old;
+    if (value) ::setenv(name_.c_str(), value->c_str(), 1);
+    else ::unsetenv(name_.c_str());
+  }
+  ~ScopedEnv() {
+    if (old_) ::setenv(name_.c_str(), old_->c_str(), 1);
+    else ::unsetenv(name_.c_str());
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  std::string name_;
+  std::optional<std::string> old_;
+};
+
+/// The message of the ConfigError that f throws, or "" when it throws none.
+template <class F>
+std::string config_error_of(F&& f) {
+  try {
+    f();
+  } catch (const cookieseal::ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace test_support

@@ -378,10 +378,10 @@ TEST_CASE("Codec rejects nonsensical options at construction") {
   o.leeway = -1s;
   CHECK(config_error_of([&] { Codec c(ring({key_a_text}), o); }) == "codec: leeway must not be negative");
   o = Options{};
-  o.max_value_bytes = 71;
+  o.max_value_bytes = 72;
   CHECK(config_error_of([&] { Codec c(ring({key_a_text}), o); }).empty());
-  o.max_value_bytes = 70;
-  CHECK(config_error_of([&] { Codec c(ring({key_a_text}), o); }).find("at least 71") != std::string::npos);
+  o.max_value_bytes = 71;
+  CHECK(config_error_of([&] { Codec c(ring({key_a_text}), o); }).find("at least 72") != std::string::npos);
 }
 
 TEST_CASE("Result::value on an error throws BadResultAccess naming the error") {

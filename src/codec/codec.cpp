@@ -11,7 +11,8 @@
 namespace cookieseal {
 namespace {
 
-constexpr std::size_t shortest_cookie = format::base64url_length(format::min_raw_bytes);  // 71
+// Header, tag and the payload's endianness byte: no cookie is shorter than 72 characters.
+constexpr std::size_t shortest_cookie = format::base64url_length(format::min_raw_bytes + 1);
 // A per-thread buffer that grew past this (a huge value was encoded) is released after use.
 constexpr std::size_t scratch_keep_bytes = 64 * 1024;
 

@@ -20,9 +20,11 @@ for stage in scripts/test.d/*.sh; do
   fi
 done
 
-# Sum the test counts the stages' runners printed (meson: "Ok: N" / "Fail: N").
-passed=$(cat "$logs"/*.log | awk '/^Ok: +[0-9]+/ {n += $2} END {print n + 0}')
-failed=$(cat "$logs"/*.log | awk '/^(Fail|Unexpected Pass|Timeout): +[0-9]+/ {n += $2} END {print n + 0}')
+# Sum the test counts the stages' runners printed: meson's "Ok: N" / "Fail: N" lines, and the
+# scripts' own "<stage>: N passed, M failed" lines (end-to-end, consumers, fuzzing).
+passed=$(cat "$logs"/*.log | awk '/^Ok: +[0-9]+/ {n += $2} /^[a-z0-9_-]+: [0-9]+ passed, [0-9]+ failed/ {n += $2} END {print n + 0}')
+failed=$(cat "$logs"/*.log | awk '/^(Fail|Unexpected Pass|Timeout): +[0-9]+/ {n += $2}
+  /^[a-z0-9_-]+: [0-9]+ passed, [0-9]+ failed/ {n += $4} END {print n + 0}')
 if ((${#failed_stages[@]})); then
   echo "failed stages: ${failed_stages[*]}"
   ((failed == 0)) && failed=${#failed_stages[@]}

@@ -9,3 +9,6 @@
 #include <cookieseal/version.hpp>
 #include <cookieseal/cookie_header.hpp>
 #include <cookieseal/set_cookie.hpp>
+#include <cookieseal/session.hpp>
+#include <cookieseal/config.hpp>
+#include <cookieseal/session_manager.hpp>

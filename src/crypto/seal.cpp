@@ -27,7 +27,7 @@ class AssociatedData {
   [[nodiscard]] unsigned long long size() const noexcept { return size_; }
 
  private:
-  std::array<std::uint8_t, format::header_bytes + 128> inline_{};
+  std::array<std::uint8_t, format::header_bytes + 128> inline_;  // not zeroed: fully written first
   std::vector<std::uint8_t> heap_;
   const std::uint8_t* data_ = nullptr;
   std::size_t size_ = 0;

@@ -42,8 +42,8 @@ bool next_cookie_pair(std::string_view& rest, CookiePair& pair) noexcept {
       p.name = trim(piece.substr(0, eq));
       p.value = trim(piece.substr(eq + 1));
     }
-    if (p.name.empty() && p.value.empty()) continue;  // ";;", "=", or only whitespace
-    p.value = unquote(p.value);
+    p.value = unquote(p.value);  // before the check below (rule 4, then rule 5): `=""` is skipped
+    if (p.name.empty() && p.value.empty()) continue;  // ";;", "=", `""`, or only whitespace
     pair = p;
     return true;
   }

@@ -75,12 +75,21 @@ class BoundedInputArchive
   template <std::size_t Size>
   void load_binary(void* data, std::size_t bytes) {
     if (bytes > remaining()) throw cereal::Exception("payload: truncated");
+    if (bytes == 0) return;  // an empty vector's data() may be null: memcpy(nullptr, p, 0) is UB
     std::memcpy(data, p_, bytes);
     p_ += bytes;
     if (swap_) reverse_each<Size>(static_cast<std::uint8_t*>(data), bytes);
   }
 
   [[nodiscard]] std::size_t remaining() const noexcept { return static_cast<std::size_t>(end_ - p_); }
+
+  /// The next `bytes` bytes, consumed (throws like load_binary when fewer are left).
+  [[nodiscard]] const std::uint8_t* take(std::size_t bytes) {
+    if (bytes > remaining()) throw cereal::Exception("payload: truncated");
+    const std::uint8_t* at = p_;
+    p_ += bytes;
+    return at;
+  }
 
  private:
   const std::uint8_t* p_;
@@ -151,6 +160,16 @@ void CEREAL_LOAD_FUNCTION_NAME(BoundedInputArchive& ar, cereal::BinaryData<T>& b
   } else {
     ar.template load_binary<sizeof(E)>(bd.data, static_cast<std::size_t>(bd.size));
   }
+}
+
+// --- byte strings: one copy into the string, without cereal's zero-filling resize first ------
+// (more specialized than cereal/types/string.hpp's load, so it wins for this archive)
+template <class CharT, class Traits, class Alloc>
+std::enable_if_t<sizeof(CharT) == 1> CEREAL_LOAD_FUNCTION_NAME(BoundedInputArchive& ar,
+                                                              std::basic_string<CharT, Traits, Alloc>& str) {
+  cereal::size_type size = 0;
+  ar(cereal::make_size_tag(size));  // checked against the bytes left
+  str.assign(reinterpret_cast<const CharT*>(ar.take(static_cast<std::size_t>(size))), static_cast<std::size_t>(size));
 }
 
 }  // namespace cookieseal::detail

@@ -1,0 +1,124 @@
+// cookieseal - Config: everything a SessionManager needs, from code or from the environment
+#pragma once
+
+#include <cookieseal/error.hpp>
+#include <cookieseal/export.hpp>
+#include <cookieseal/keyring.hpp>
+#include <cookieseal/session.hpp>
+#include <cookieseal/set_cookie.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace cookieseal {
+
+/// The most bytes a Set-Cookie header value (name, value and attributes) may have: RFC 6265
+/// §6.1 asks browsers to keep cookies of at least 4096 bytes, and larger ones are dropped
+/// silently by some. SessionManager::commit refuses to produce a longer one.
+inline constexpr std::size_t max_set_cookie_bytes = 4096;
+
+/// The longest duration parse_duration accepts: 36500 days (about 100 years), so that
+/// `now + duration` never overflows and stays a four-digit year in Expires.
+inline constexpr std::chrono::seconds max_duration = std::chrono::hours(24) * 36500;
+
+/// Reads a duration: a whole number of seconds (`3600`) or a number with one unit `s`, `m`,
+/// `h` or `d` (`90s`, `30m`, `24h`, `7d`), lower-case. ASCII whitespace around the text is
+/// ignored; nothing else (no sign, no space inside, no fraction, no combination like `1h30m`).
+/// Zero is accepted (callers that need a positive value check it); above max_duration,
+/// or an overflow, is nullopt.
+/// Example: `cookieseal::parse_duration("30m")  // 1800s`
+[[nodiscard]] COOKIESEAL_API std::optional<std::chrono::seconds> parse_duration(std::string_view text) noexcept;
+
+/// Writes a duration in the largest unit that divides it exactly, e.g. "7d", "90m", "45s"
+/// (parse_duration reads it back).
+/// Example: `cookieseal::format_duration(std::chrono::hours(48))  // "2d"`
+[[nodiscard]] COOKIESEAL_API std::string format_duration(std::chrono::seconds duration);
+
+/// Reads a boolean: `true`/`false`, `yes`/`no`, `1`/`0`, any letter case, ASCII whitespace
+/// around ignored; nullopt for anything else.
+/// Example: `cookieseal::parse_bool("Yes")  // true`
+[[nodiscard]] COOKIESEAL_API std::optional<bool> parse_bool(std::string_view text) noexcept;
+
+/// Reads a share between 0 and 1 inclusive: a decimal such as `0.5` or `.25`, or a
+/// percentage such as `50%` or `12.5%` (0-100). ASCII whitespace around ignored.
+/// Example: `cookieseal::parse_share("75%")  // 0.75`
+[[nodiscard]] COOKIESEAL_API std::optional<double> parse_share(std::string_view text) noexcept;
+
+/// The safest cookie name the attributes allow: `__Host-session` when Secure with no Domain
+/// and Path=/, `__Secure-session` when Secure otherwise, `session` only without Secure.
+/// Example: `cookieseal::default_cookie_name({})  // "__Host-session"`
+[[nodiscard]] COOKIESEAL_API std::string default_cookie_name(const CookieAttributes& attributes);
+
+/// Called on every load of an authentic, unexpired cookie; returning true rejects the session
+/// (LoadStatus::revoked, a fresh session is given instead). It runs on the request path, from
+/// every thread at once: make it fast and thread-safe (say, a lookup in an immutable set
+/// swapped atomically). An exception counts as true: revocation fails closed.
+using RevocationCheck = std::function<bool(const SessionId& id, std::chrono::sys_seconds created_at)>;
+
+/// Everything a SessionManager needs. A plain struct; each field says its default.
+/// SessionManager's constructor checks it all and throws ConfigError (naming the field) for
+/// anything wrong, so no half-configured manager exists.
+///
+/// Example:
+///   cookieseal::Config config;
+///   config.keys = cookieseal::Keyring::parse(secret_text);
+///   config.ttl = std::chrono::hours(8);
+///   cookieseal::SessionManager manager(std::move(config));
+/// or, from COOKIESEAL_* variables (docs/CONFIGURATION.md):
+///   cookieseal::SessionManager manager(cookieseal::Config::from_env());
+struct COOKIESEAL_API Config {
+  /// The keys: the first seals, every one opens. Required (no default).
+  std::optional<Keyring> keys;
+  /// The cookie name. Default is empty: default_cookie_name(cookie), e.g. "__Host-session".
+  std::string cookie_name;
+  /// Path, Domain, Secure, HttpOnly, SameSite, Partitioned. Default is CookieAttributes{}:
+  /// Path=/, no Domain, Secure, HttpOnly, SameSite=Lax, not Partitioned.
+  CookieAttributes cookie;
+  /// Idle expiry: a session unused for this long is over. Must be positive. Default is 24 hours.
+  std::chrono::seconds ttl = std::chrono::hours(24);
+  /// Absolute lifetime, counted from created_at: after it the session is over whatever the
+  /// activity. Must be positive. Default is 7 days.
+  std::chrono::seconds max_lifetime = std::chrono::hours(24 * 7);
+  /// Sliding renewal: an unmodified session is re-issued (a new expiry of now + ttl) once this
+  /// share of its ttl has passed since it was issued. 0 re-issues on every request; 1 never
+  /// slides. Must be within [0, 1]. Default is 0.5.
+  double renew_share = 0.5;
+  /// Clock difference tolerated between servers: a cookie opens while now <= expires_at +
+  /// leeway (and the same for the absolute lifetime). Must not be negative, and below ttl.
+  /// Default is 60 seconds.
+  std::chrono::seconds leeway = std::chrono::seconds(60);
+  /// Current time; tests inject a ManualClock. Default (empty) is std::chrono::system_clock.
+  std::function<std::chrono::sys_seconds()> clock;
+  /// Optional revocation hook (see RevocationCheck). Default is empty: nothing is revoked.
+  RevocationCheck is_revoked;
+  /// The prefix SessionManager::reload_keys() reads `<prefix>KEYS`/`<prefix>KEYS_FILE` with.
+  /// Set by from_env. Default is "COOKIESEAL_".
+  std::string env_prefix = "COOKIESEAL_";
+
+  /// Reads every `<prefix>*` variable of docs/CONFIGURATION.md (keys through
+  /// Keyring::from_env(prefix, remove_keys_from_environment)). An unset or empty (all
+  /// whitespace) variable takes its default. Throws ConfigError naming the variable and the
+  /// accepted forms for a bad value (never echoing a key; other values are echoed escaped and
+  /// cut to 40 bytes), and validates the cookie name and attributes together, so a Config it
+  /// returns always builds a SessionManager. Call it at start-up (getenv is not thread-safe
+  /// against setenv).
+  /// Example: `auto config = cookieseal::Config::from_env("MYAPP_SESSION_");`
+  [[nodiscard]] static Config from_env(std::string_view prefix = "COOKIESEAL_",
+                                       bool remove_keys_from_environment = false);
+
+  /// The effective cookie name: cookie_name, or default_cookie_name(cookie) when empty.
+  [[nodiscard]] std::string effective_cookie_name() const;
+
+  /// Throws ConfigError naming the first bad field (what SessionManager's constructor calls).
+  void validate() const;
+
+  /// One line per setting, for start-up logs and `cookieseal config`: key ids only, never key
+  /// material. Example line: "ttl = 24h".
+  [[nodiscard]] std::string summary() const;
+};
+
+}  // namespace cookieseal

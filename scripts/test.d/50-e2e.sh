@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# End-to-end: the example servers on 127.0.0.1, driven by curl and its cookie jar (cpp-httplib
+# in full, Boost.Beast briefly), then the cpp-httplib one in headless Chromium through
+# playwright-core. Ends with "e2e: N passed, M failed"; exits non-zero on any failure.
+# Only loopback traffic (besides installing packages); every server runs under `timeout 120`.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+start=$SECONDS
+die() {
+  echo "e2e: 0 passed, 1 failed ($1)"
+  exit 1
+}
+
+# 1. What the test needs: the example libraries, curl, Chromium, node/npm, playwright-core.
+bash scripts/setup.sh examples browser || die "installing packages"
+if [[ ! -f tests/e2e/node_modules/playwright-core/package.json ]]; then
+  (cd tests/e2e && { npm ci --no-audit --no-fund || npm install --no-audit --no-fund; }) || die "npm"
+fi
+
+# 2. The servers (10-unit.sh normally built build/gcc already; this builds only what is missing).
+# E2E_BUILD_DIR picks another build directory.
+build=${E2E_BUILD_DIR:-build/gcc}
+[[ -f $build/build.ninja ]] || CXX=g++ meson setup "$build" -Dwerror=true >/dev/null || die "meson setup"
+# A build directory configured before the libraries were installed has no server targets:
+# configure it again so examples/meson.build finds them.
+if ! ninja -C "$build" -t targets all | grep -q '^examples/beast_server:'; then
+  meson setup --reconfigure "$build" >/dev/null || die "meson setup --reconfigure"
+fi
+ninja -C "$build" examples/httplib_server examples/beast_server || die "building the servers"
+
+# 3. The runs. Each prints "ok - ..." / "not ok - ..." lines; a run that crashes before its
+# summary counts as one more failure.
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+run() {
+  local what=$1 out rc
+  shift
+  out=$logs/$((${#runs[@]} + 1)).log
+  runs+=("$out")
+  echo "--- $what"
+  "$@" 2>&1 | tee "$out"
+  rc=${PIPESTATUS[0]}
+  if ((rc != 0)) && ! grep -q '^not ok - ' "$out"; then
+    echo "not ok - $what exited with status $rc" | tee -a "$out"
+  fi
+}
+runs=()
+
+run "cpp-httplib, curl" bash tests/e2e/curl_flow.sh full "$build/examples/httplib_server"
+# Beast with the non-Secure configuration (cookie `session`), so that one is covered too.
+run "Boost.Beast, curl" bash tests/e2e/curl_flow.sh brief "$build/examples/beast_server" \
+  COOKIESEAL_SECURE=false COOKIESEAL_COOKIE_NAME=session
+run "cpp-httplib, Chromium" bash tests/e2e/browser.sh "$build/examples/httplib_server"
+
+passed=$(cat "${runs[@]}" | grep -c '^ok - ')
+failed=$(cat "${runs[@]}" | grep -c '^not ok - ')
+echo "e2e: $passed passed, $failed failed ($((SECONDS - start)) s)"
+((failed == 0 && passed > 0))

@@ -1,0 +1,130 @@
+// cookieseal - Session and SessionId: the request-local half of a session
+#include <cookieseal/session.hpp>
+
+#include "crypto/sodium.hpp"  // ensure_sodium, randombytes_buf
+
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <ostream>
+
+namespace cookieseal {
+
+SessionId SessionId::generate() {
+  detail::ensure_sodium();
+  SessionId id;
+  randombytes_buf(id.bytes.data(), id.bytes.size());
+  return id;
+}
+
+std::optional<SessionId> SessionId::from_hex(std::string_view text) noexcept {
+  if (text.size() != 2 * size) return std::nullopt;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  SessionId id;
+  for (std::size_t i = 0; i < size; ++i) {
+    const int hi = nibble(text[2 * i]);
+    const int lo = nibble(text[2 * i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    id.bytes[i] = static_cast<std::uint8_t>(hi << 4 | lo);
+  }
+  return id;
+}
+
+std::string SessionId::hex() const {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out(2 * size, '0');
+  for (std::size_t i = 0; i < size; ++i) {
+    out[2 * i] = digits[bytes[i] >> 4];
+    out[2 * i + 1] = digits[bytes[i] & 0x0f];
+  }
+  return out;
+}
+
+std::ostream& operator<<(std::ostream& os, const SessionId& id) { return os << id.hex(); }
+
+std::string_view to_string(LoadStatus status) noexcept {
+  switch (status) {
+    case LoadStatus::absent: return "absent";
+    case LoadStatus::loaded: return "loaded";
+    case LoadStatus::malformed: return "malformed";
+    case LoadStatus::unsupported_version: return "unsupported_version";
+    case LoadStatus::unknown_key: return "unknown_key";
+    case LoadStatus::tampered: return "tampered";
+    case LoadStatus::expired: return "expired";
+    case LoadStatus::bad_payload: return "bad_payload";
+    case LoadStatus::too_large: return "too_large";
+    case LoadStatus::revoked: return "revoked";
+  }
+  return "unknown_status";
+}
+
+LoadStatus load_status_of(Error error) noexcept {
+  switch (error) {
+    case Error::malformed: return LoadStatus::malformed;
+    case Error::unsupported_version: return LoadStatus::unsupported_version;
+    case Error::unknown_key: return LoadStatus::unknown_key;
+    case Error::tampered: return LoadStatus::tampered;
+    case Error::expired: return LoadStatus::expired;
+    case Error::bad_payload: return LoadStatus::bad_payload;
+    case Error::too_large: return LoadStatus::too_large;
+  }
+  return LoadStatus::malformed;  // an Error this build does not know: not a usable cookie
+}
+
+SessionBase::SessionBase()
+    : id_(SessionId::generate()),
+      created_at_(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())) {}
+
+void SessionBase::regenerate_id() {
+  id_ = SessionId::generate();
+  modified_ = true;
+}
+
+namespace {
+// Equal down to the bit, so that storing -0.0 over 0.0 (or a NaN) still changes the payload.
+bool same_value(const Session::Value& a, const Session::Value& b) noexcept {
+  if (a.index() != b.index()) return false;
+  if (const double* x = std::get_if<2>(&a)) {
+    return std::bit_cast<std::uint64_t>(*x) == std::bit_cast<std::uint64_t>(*std::get_if<2>(&b));
+  }
+  return a == b;
+}
+}  // namespace
+
+void Session::set(std::string_view key, Value value) {
+  auto it = entries_.find(key);
+  if (it == entries_.end()) {
+    entries_.emplace(std::string(key), std::move(value));
+  } else if (same_value(it->second, value)) {
+    return;  // nothing changed: no reason to send a new cookie
+  } else {
+    it->second = std::move(value);
+  }
+  mark_modified();
+}
+
+bool Session::erase(std::string_view key) {
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return false;
+  entries_.erase(it);
+  mark_modified();
+  return true;
+}
+
+void Session::clear() noexcept {
+  if (entries_.empty()) return;
+  entries_.clear();
+  mark_modified();
+}
+
+const Session::Value* Session::find(std::string_view key) const noexcept {
+  auto it = entries_.find(key);
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+}  // namespace cookieseal

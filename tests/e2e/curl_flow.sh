@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# cookieseal - e2e: an example server driven by curl and its cookie jar, on 127.0.0.1 only.
+#
+# Usage: tests/e2e/curl_flow.sh full|brief SERVER_BINARY [VAR=value...]
+#   full:  first visit, login, counter, logout, then tampered, truncated, empty, garbage,
+#          oversized, foreign-key and expired cookies (each must give a fresh session and a
+#          200, never a 500).
+#   brief: first visit, login, counter, logout, one tampered cookie.
+#   VAR=value pairs are added to the server's environment (COOKIESEAL_KEYS is set here).
+#
+# curl (>= 7.79) treats 127.0.0.1, [::1] and localhost as secure contexts: it stores and sends
+# `Secure` cookies, `__Host-` ones included, over plain http there. So the default cookie
+# (`__Host-session`, Secure) is tested as it is; COOKIESEAL_SECURE=false is not needed (the
+# stage runs the Beast server with it anyway, to cover that configuration as well).
+# Prints one "ok - ..." / "not ok - ..." line per check; exits 1 if any failed.
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+
+if (($# < 2)) || [[ $1 != full && $1 != brief ]]; then
+  echo "usage: $0 full|brief SERVER_BINARY [VAR=value...]" >&2
+  exit 2
+fi
+mode=$1 binary=$2
+shift 2
+server_env=("$@")
+name=__Host-session
+secure=true
+for kv in "${server_env[@]}"; do
+  case $kv in
+    COOKIESEAL_COOKIE_NAME=*) name=${kv#*=} ;;
+    COOKIESEAL_SECURE=false | COOKIESEAL_SECURE=0) secure=false ;;
+  esac
+done
+label=$(basename "$binary")
+key=$(new_key)
+jar=$e2e_dir/jar
+log=$e2e_dir/server.log
+
+if ! start_server "$log" "$binary" COOKIESEAL_KEYS="$key" "${server_env[@]}"; then
+  not_ok "$label starts"
+  e2e_summary "$label"
+  exit 1
+fi
+ok "$label starts on $base"
+
+# --- A first visit: a fresh session, and the cookie it is stored in.
+request GET / -c "$jar" -b "$jar"
+check "$label: GET / without a cookie answers 200" test "$status" = 200
+check "$label: a first visit counts 1" test "$(page_visits)" = 1
+set_cookie=$(set_cookie_for "$name")
+check "$label: the response sets $name" test -n "$set_cookie"
+attrs_ok() {
+  [[ $set_cookie == *"; HttpOnly"* && $set_cookie == *"; SameSite=Lax"* && $set_cookie == *"; Path=/"* ]] || return 1
+  if [[ $secure == true ]]; then [[ $set_cookie == *"; Secure"* ]]; else [[ $set_cookie != *"; Secure"* ]]; fi
+}
+check "$label: the cookie is HttpOnly, SameSite=Lax, Path=/$([[ $secure == true ]] && echo ', Secure' || echo ', not Secure')" attrs_ok
+check "$label: curl's jar holds $name, marked HttpOnly" \
+  bash -c '[[ $1 == "#HttpOnly_"* ]]' _ "$(jar_line "$jar" "$name")"
+
+# --- Log in: 303 to /, with a new cookie.
+post_data="user=ada" request POST /login -c "$jar" -b "$jar"
+check "$label: POST /login answers 303 to /" \
+  bash -c '[[ $1 == 303 ]] && tr -d "\r" <"$2" | grep -qi "^location: /$"' _ "$status" "$e2e_dir/headers"
+check "$label: POST /login sets a new cookie" test -n "$(set_cookie_for "$name")"
+
+# --- The user name is form-decoded, stored, and HTML-escaped on the page; a missing one is a 400.
+post_data="user=%3Cb%3Eeve+%26+co" request POST /login -c "$e2e_dir/jar2"
+request GET / -b "$e2e_dir/jar2"
+check "$label: a user name with markup is decoded and shown escaped" \
+  test "$(page_user)" = "&lt;b&gt;eve &amp; co"
+post_data="name=ada" request POST /login
+check "$label: POST /login without a user answers 400" test "$status" = 400
+
+# --- The counter goes up by one per request, as the jar sends the cookie back.
+counts=()
+for ((i = 0; i < 3; i++)); do
+  request GET / -c "$jar" -b "$jar"
+  counts+=("$(page_visits)")
+done
+check "$label: logged in as ada" test "$(page_user)" = ada
+increasing() { [[ -n ${counts[0]} ]] && ((counts[1] == counts[0] + 1 && counts[2] == counts[1] + 1)); }
+check "$label: the visit counter goes up by 1 per request (${counts[*]})" increasing
+session_value=$(jar_value "$jar" "$name")
+
+# --- Log out: the cookie is deleted (Max-Age=0) and gone from the jar.
+request POST /logout -c "$jar" -b "$jar"
+check "$label: POST /logout answers 200" test "$status" = 200
+check "$label: POST /logout deletes the cookie (Max-Age=0)" \
+  bash -c '[[ $1 == "$2=;"* && $1 == *"Max-Age=0"* ]]' _ "$(set_cookie_for "$name")" "$name"
+check "$label: after logout the jar holds no $name" test -z "$(jar_line "$jar" "$name")"
+request GET / -b "$jar"
+check "$label: after logout the next visit is fresh" \
+  bash -c '[[ $1 == 200 && $2 == 1 && $3 == "(not logged in)" ]]' _ "$status" "$(page_visits)" "$(page_user)"
+
+# fresh_for "what" COOKIE_VALUE: a request carrying this cookie gets a 200 and a fresh session
+# (counter at 1, nobody logged in), never an error.
+fresh_for() {
+  request GET / -H "Cookie: $name=$2"
+  check "$label: $1 cookie gives a fresh session and a 200 (got $status, visits $(page_visits))" \
+    bash -c '[[ $1 == 200 && $2 == 1 && $3 == "(not logged in)" ]]' _ "$status" "$(page_visits)" "$(page_user)"
+}
+
+# A logged-in cookie, valid, to alter below.
+check "$label: a valid session cookie was captured" test -n "$session_value"
+request GET / -H "Cookie: $name=$session_value"
+check "$label: the captured cookie, sent by hand, is still ada's session" test "$(page_user)" = ada
+
+# One character flipped in the middle: authentication fails.
+mid=$((${#session_value} / 2))
+flip=A
+[[ ${session_value:mid:1} == A ]] && flip=B
+fresh_for "a tampered" "${session_value:0:mid}$flip${session_value:mid+1}"
+
+if [[ $mode == full ]]; then
+  fresh_for "a truncated" "${session_value:0:${#session_value}-10}"
+  fresh_for "an empty" ""
+  fresh_for "a garbage" 'not-base64!!'
+  fresh_for "a 6000-byte" "$(head -c 6000 /dev/zero | tr '\0' A)"
+  # Another server, another key: our cookie is under a key it does not have.
+  if start_server "$e2e_dir/other.log" "$binary" COOKIESEAL_KEYS="$(new_key)" "${server_env[@]}"; then
+    other_pid=$server_pid main_base=$base
+    fresh_for "another key's" "$session_value"
+    check "$label: the second server logged the cookie as unknown_key" grep -q unknown_key "$e2e_dir/other.log"
+    stop_server "$other_pid"
+    base=$main_base
+  else
+    not_ok "$label: a second server (another key) starts"
+  fi
+  check "$label: the server logged why it started fresh sessions (tampered)" grep -q tampered "$log"
+
+  # Expiry: a server whose sessions expire after 2 idle seconds, with no leeway (which must be
+  # below the ttl). Log in, wait 3 s, come back.
+  if start_server "$e2e_dir/ttl.log" "$binary" COOKIESEAL_KEYS="$key" "${server_env[@]}" \
+    COOKIESEAL_TTL=2s COOKIESEAL_LEEWAY=0s; then
+    ttl_pid=$server_pid
+    rm -f "$jar"
+    post_data="user=ada" request POST /login -c "$jar" -b "$jar"
+    expiring=$(jar_value "$jar" "$name")
+    request GET / -H "Cookie: $name=$expiring"
+    check "$label: a 2-second cookie opens at once" test "$(page_user)" = ada
+    sleep 3
+    fresh_for "an expired" "$expiring"
+    check "$label: the server logged the cookie as expired" grep -q expired "$e2e_dir/ttl.log"
+    stop_server "$ttl_pid"
+  else
+    not_ok "$label: a server with COOKIESEAL_TTL=2s starts"
+  fi
+fi
+
+check "$label: no response was a 5xx or a failed request" \
+  bash -c '! grep -Eq "^(5..|000) " "$1"' _ "$e2e_dir/statuses"
+e2e_summary "$label"

@@ -3,22 +3,77 @@
 //   COOKIESEAL_KEYS=$(cookieseal keygen) ./httplib_server --port 8080   # or PORT=8080
 //   then open http://localhost:8080/ (localhost: browsers keep the Secure cookie there)
 //
-// GET / counts visits, POST /login (form field `user`) logs in, POST /logout ends the session.
-// Settings come from COOKIESEAL_* variables (Config::from_env). A missing, tampered, expired
-// or foreign cookie is never an error: the request just gets a fresh session.
+// GET / counts visits, POST /login (form field `user`) logs in, POST /logout ends the session
+// and revokes it, so that a copy of the cookie kept by someone else no longer opens either.
+// Operators' endpoints (loopback only here; guard them in a real deployment):
+//   GET  /admin/keys          key ids in use and the cookies each opened, load outcomes
+//   POST /admin/reload-keys   re-read COOKIESEAL_KEYS_FILE: rotate keys without a restart
+//   POST /admin/revoke-all    end every session created until now
+// Settings come from COOKIESEAL_* variables (Config::from_env). A missing, tampered, expired,
+// revoked or foreign cookie is never an error: the request just gets a fresh session.
 #include <cookieseal/config.hpp>
 #include <cookieseal/session_manager.hpp>
 
 #include <httplib.h>  // cpp-httplib (Debian: libcpp-httplib-dev)
 
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
+#include <map>
+#include <mutex>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 
 namespace {
+
+// The server side of logout, for Config::is_revoked: ids of sessions logged out before they
+// expired, and a "not before" time for sessions created earlier. In one process a map does;
+// a fleet would keep the same two things in a shared store (e.g. Redis keys with a TTL).
+class RevocationList {
+ public:
+  using Clock = std::chrono::system_clock;
+
+  // Until `until` (the latest the cookie could still open), `id` opens no more.
+  void revoke(const cookieseal::SessionId& id, Clock::time_point until) {
+    const std::lock_guard lock(mutex_);
+    const auto now = Clock::now();
+    std::erase_if(revoked_, [&](const auto& entry) { return entry.second < now; });  // expired ids
+    revoked_[id] = until;
+  }
+  void revoke_created_before(std::chrono::sys_seconds t) {
+    const std::lock_guard lock(mutex_);
+    not_before_ = t;
+  }
+  bool is_revoked(const cookieseal::SessionId& id, std::chrono::sys_seconds created_at) const {
+    const std::lock_guard lock(mutex_);
+    return created_at < not_before_ || revoked_.contains(id);
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<cookieseal::SessionId, Clock::time_point> revoked_;
+  std::chrono::sys_seconds not_before_{};
+};
+
+// What an operator reads before retiring a key: which key opened how many cookies since
+// start, and how loads ended (a steady unknown_key count after retiring one means clients
+// still hold cookies under it).
+std::string usage_report(const cookieseal::SessionManager& manager) {
+  const cookieseal::Usage usage = manager.usage();
+  std::ostringstream out;
+  for (const cookieseal::KeyUsage& key : usage.keys) {
+    out << "key " << key.key_id << (key.position == 0 ? " primary" : " secondary") << " opened "
+        << key.opened << '\n';
+  }
+  for (std::size_t i = 0; i < usage.by_status.size(); ++i) {
+    out << "load " << to_string(static_cast<cookieseal::LoadStatus>(i)) << ' ' << usage.by_status[i]
+        << '\n';
+  }
+  return out.str();
+}
 
 // Text as HTML, for the user name echoed in the page.
 std::string html_escape(std::string_view text) {
@@ -93,15 +148,20 @@ int main(int argc, char** argv) {
     std::cerr << "usage: httplib_server [--port N]   (or PORT=N; 0 picks a free port)\n";
     return 2;
   }
+  RevocationList revocations;
   std::optional<cookieseal::SessionManager> maybe_manager;
   try {
     // COOKIESEAL_KEYS is wiped from the environment once read.
-    maybe_manager.emplace(cookieseal::Config::from_env("COOKIESEAL_", true));
+    cookieseal::Config config = cookieseal::Config::from_env("COOKIESEAL_", true);
+    config.is_revoked = [&revocations](const cookieseal::SessionId& id, std::chrono::sys_seconds created_at) {
+      return revocations.is_revoked(id, created_at);
+    };
+    maybe_manager.emplace(std::move(config));
   } catch (const cookieseal::ConfigError& e) {
     std::cerr << "configuration: " << e.what() << '\n';
     return 1;
   }
-  const cookieseal::SessionManager& manager = *maybe_manager;  // shared by every thread
+  cookieseal::SessionManager& manager = *maybe_manager;  // shared by every thread
 
   httplib::Server server;
   server.Get("/", [&](const httplib::Request& req, httplib::Response& res) {
@@ -124,11 +184,35 @@ int main(int argc, char** argv) {
   });
   server.Post("/logout", [&](const httplib::Request& req, httplib::Response& res) {
     cookieseal::Session session = load(manager, req);
+    if (session.load_status() == cookieseal::LoadStatus::loaded) {
+      // Deleting the cookie in this browser is not enough: a copy would still open until it
+      // expires. Kept until the session's absolute lifetime ends, when no copy opens anyway.
+      const cookieseal::Config& c = manager.config();
+      revocations.revoke(session.id(), session.created_at() + c.max_lifetime + c.leeway);
+    }
     session.destroy();  // commit() now sends a Set-Cookie that deletes the cookie
     if (save(manager, session, res)) {
       res.set_content("<!doctype html>\n<p>logged out</p>\n<p><a href=/>home</a></p>\n",
                       "text/html; charset=utf-8");
     }
+  });
+
+  server.Get("/admin/keys", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_content(usage_report(manager), "text/plain");
+  });
+  server.Post("/admin/reload-keys", [&](const httplib::Request&, httplib::Response& res) {
+    try {
+      manager.reload_keys();  // atomic: requests in flight keep the keyring they started with
+      res.set_content(usage_report(manager), "text/plain");
+    } catch (const cookieseal::ConfigError& e) {  // the old keys stay in use
+      res.status = 409;
+      res.set_content(std::string("keys not reloaded: ") + e.what() + '\n', "text/plain");
+    }
+  });
+  server.Post("/admin/revoke-all", [&](const httplib::Request&, httplib::Response& res) {
+    revocations.revoke_created_before(
+        std::chrono::time_point_cast<std::chrono::seconds>(RevocationList::Clock::now()) + std::chrono::seconds(1));
+    res.set_content("every session created until now is revoked\n", "text/plain");
   });
 
   // Loopback only: put a TLS-terminating proxy in front to serve it for real.

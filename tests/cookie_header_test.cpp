@@ -1,13 +1,12 @@
 // cookieseal - tests for the request Cookie header parser (include/cookieseal/cookie_header.hpp)
 #include <cookieseal/cookie_header.hpp>
 
+#include "allocation_counter.hpp"
+
 #include <doctest/doctest.h>
 
 #include <array>
-#include <atomic>
 #include <chrono>
-#include <cstdlib>
-#include <new>
 #include <random>
 #include <string>
 #include <vector>
@@ -17,23 +16,9 @@ using cookieseal::CookiePair;
 using cookieseal::find_cookie;
 using cookieseal::parse_cookies;
 
-// Counts every allocation in this test program, so the tests can show that find_cookie
-// allocates nothing, whatever the header.
 namespace {
-std::atomic<std::size_t> allocations{0};
-}  // namespace
 
-void* operator new(std::size_t size) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-// noinline: GCC 12 otherwise sees free() of an operator-new pointer and warns
-// (-Wmismatched-new-delete), not knowing that this operator new is malloc.
-[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-
-namespace {
+using test_support::AllocationCounter;
 
 std::string value_of(std::optional<std::string_view> v) {
   REQUIRE(v.has_value());
@@ -53,12 +38,16 @@ std::string random_bytes(std::size_t n, unsigned seed) {
 // read once takes milliseconds, a quadratic walk would take minutes, so a 5 s bound cannot
 // flake on a busy machine but still catches the blow-up.
 std::optional<std::string_view> find_checked(std::string_view header, std::string_view name) {
-  const std::size_t before = allocations.load();
   const auto start = std::chrono::steady_clock::now();
-  const auto found = find_cookie(header, name);
+  std::size_t allocations = 0;
+  std::optional<std::string_view> found;
+  {
+    AllocationCounter count;
+    found = find_cookie(header, name);
+    allocations = count.count();
+  }
   const auto took = std::chrono::steady_clock::now() - start;
-  const std::size_t after = allocations.load();
-  CHECK(after == before);
+  CHECK(allocations == 0);
   CHECK(took < std::chrono::seconds(5));
   return found;
 }
@@ -239,10 +228,9 @@ TEST_CASE("parse_cookies returns every pair in order, duplicates included") {
 TEST_CASE("parse_cookies allocates once whatever the number of pairs") {
   std::string header;
   for (int i = 0; i < 1000; ++i) header += "k" + std::to_string(i) + "=v; ";
-  const std::size_t before = allocations.load();
+  AllocationCounter count;
   const auto pairs = parse_cookies(header);
-  const std::size_t after = allocations.load();
-  CHECK(after - before == 1);
+  CHECK(count.count() == 1);
   REQUIRE(pairs.size() == 1000);
   CHECK(pairs[999] == CookiePair{"k999", "v"});
 }

@@ -2,44 +2,17 @@
 #include <cookieseal/codec.hpp>
 #include <cookieseal/cookie_header.hpp>
 
+#include "allocation_counter.hpp"
 #include "test_support.hpp"
 
 #include <cereal/types/string.hpp>
 #include <doctest/doctest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <random>
 
-// Counts heap allocations made by this thread while armed (replaces the global operator new).
-namespace {
-thread_local bool counting = false;
-thread_local std::size_t allocations = 0;
-thread_local std::size_t allocated_bytes = 0;
-}  // namespace
-
-void* operator new(std::size_t n) {
-  if (counting) {
-    ++allocations;
-    allocated_bytes += n;
-  }
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-
 namespace {
 
-struct AllocationCounter {
-  AllocationCounter() {
-    allocations = 0;
-    allocated_bytes = 0;
-    counting = true;
-  }
-  ~AllocationCounter() { counting = false; }
-};
+using test_support::AllocationCounter;
 
 cookieseal::Codec make_codec() { return cookieseal::Codec(test_support::ring({test_support::key_a_text})); }
 
@@ -47,20 +20,8 @@ cookieseal::Codec make_codec() { return cookieseal::Codec(test_support::ring({te
 
 // Single-threaded and exhaustive: the plain and ASan runs cover it; under TSan it would only
 // be slow.
-#if defined(__SANITIZE_THREAD__)
-constexpr bool under_tsan = true;
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-constexpr bool under_tsan = true;
-#else
-constexpr bool under_tsan = false;
-#endif
-#else
-constexpr bool under_tsan = false;
-#endif
-
 TEST_CASE("no bit flip, deletion, insertion or truncation of 100 cookies' text is accepted" *
-          doctest::skip(under_tsan)) {
+          doctest::skip(test_support::under_tsan)) {
   const cookieseal::Codec codec = make_codec();
   std::mt19937 rng(20261122);
   std::size_t tried = 0;
@@ -106,7 +67,7 @@ TEST_CASE("a 1 MiB cookie value is too_large without any allocation") {
   const std::string huge(1 << 20, 'A');
   AllocationCounter count;
   const auto r = codec.decode<std::string>("session", huge);
-  const std::size_t n = allocations;
+  const std::size_t n = count.count();
   CHECK(r.error() == cookieseal::Error::too_large);
   CHECK(n == 0);
 }
@@ -119,7 +80,7 @@ TEST_CASE("a cookie just under the limit allocates no more than its own size") {
   forged[100] = forged[100] == 'A' ? 'B' : 'A';
   AllocationCounter count;
   const auto r = codec.decode<std::string>("session", forged);
-  const std::size_t bytes = allocated_bytes;
+  const std::size_t bytes = count.bytes();
   CHECK(r.error() == cookieseal::Error::tampered);
   CHECK(bytes <= cookie.size());
 }
@@ -131,7 +92,7 @@ TEST_CASE("a 1 MiB Cookie header is searched without allocating") {
   header += "session=found";
   AllocationCounter count;
   const auto v = cookieseal::find_cookie(header, "session");
-  const std::size_t n = allocations;
+  const std::size_t n = count.count();
   REQUIRE(v.has_value());
   CHECK(*v == "found");
   CHECK(n == 0);

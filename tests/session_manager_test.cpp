@@ -653,3 +653,54 @@ TEST_CASE("threads share one manager while the keyring rotates") {
   CHECK(failures == 0);
   CHECK(m.usage().count(LoadStatus::loaded) >= 2400);
 }
+
+// 4 threads x 100,000 rounds of open (load) + change + seal (commit) + open again on one
+// manager, each thread with its own user, while another thread keeps swapping the keyring.
+// Under ThreadSanitizer (which looks for races, not volume) each thread runs 5,000 rounds.
+TEST_CASE("4 threads x 100,000 load/commit/reload rounds on one manager, every result correct") {
+  constexpr int thread_count = 4;
+  const int rounds = test_support::under_tsan ? 5'000 : 100'000;
+  ManualClock clock;
+  SessionManager m(make_config(clock, {key_a_text, key_b_text}));
+  std::atomic<long> wrong{0};
+  std::atomic<long> done{0};
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < thread_count; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string user = "user-" + std::to_string(t);
+      std::string cookie = issued(m, user);
+      for (int i = 0; i < rounds; ++i) {
+        Session s = m.load(cookie);
+        if (s.load_status() != LoadStatus::loaded || s.get<std::string>("user") != user ||
+            (i > 0 && s.get<int>("i") != i - 1)) {
+          ++wrong;
+        }
+        s.set("i", i);
+        const Commit out = m.commit(s);
+        if (!out.ok() || !out.set_cookie) {
+          ++wrong;
+          continue;
+        }
+        cookie = out.set_cookie->substr(0, out.set_cookie->find(';'));
+        const Session back = m.load(cookie);
+        if (back.id() != s.id() || back.get<int>("i") != i || back.get<std::string>("user") != user) ++wrong;
+        ++done;
+      }
+    });
+  }
+  std::thread rotator([&] {
+    for (int i = 0; !stop; ++i) {
+      m.rotate(i % 2 ? ring({key_a_text, key_b_text}) : ring({key_b_text, key_a_text}));
+      std::this_thread::yield();
+    }
+  });
+  for (auto& th : threads) th.join();
+  stop = true;
+  rotator.join();
+  MESSAGE(done.load() << " rounds (" << 3 * done.load() << " opens and seals) by " << thread_count
+                      << " threads, " << wrong.load() << " wrong");
+  CHECK(wrong == 0);
+  CHECK(done == static_cast<long>(thread_count) * rounds);
+  CHECK(m.usage().count(LoadStatus::loaded) == 2 * static_cast<std::uint64_t>(thread_count) * rounds);
+}

@@ -16,6 +16,19 @@
 
 namespace test_support {
 
+/// True in a ThreadSanitizer build, where the long single-threaded sweeps would only be slow.
+#if defined(__SANITIZE_THREAD__)
+inline constexpr bool under_tsan = true;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+inline constexpr bool under_tsan = true;
+#else
+inline constexpr bool under_tsan = false;
+#endif
+#else
+inline constexpr bool under_tsan = false;
+#endif
+
 /// Key A of docs/FORMAT.md: bytes 00 01 .. 1f.
 inline constexpr const char* key_a_text = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
 /// Key B of docs/FORMAT.md: bytes ff fe .. e0.

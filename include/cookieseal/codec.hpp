@@ -98,6 +98,8 @@ class COOKIESEAL_API Codec {
   /// bad_payload (including bytes left over after the value). T must be default-constructible.
   template <class T>
   [[nodiscard]] Result<Decoded<T>> decode(std::string_view name, std::string_view cookie_value) const noexcept {
+    // Before the scratch buffer: an oversized value touches no memory at all.
+    if (cookie_value.size() > options_.max_value_bytes) return Error::too_large;
     try {
       Scratch scratch;
       Result<Opened> opened = open(name, cookie_value, scratch.bytes());

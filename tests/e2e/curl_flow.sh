@@ -2,9 +2,10 @@
 # cookieseal - e2e: an example server driven by curl and its cookie jar, on 127.0.0.1 only.
 #
 # Usage: tests/e2e/curl_flow.sh full|brief SERVER_BINARY [VAR=value...]
-#   full:  first visit, login, counter, logout, then tampered, truncated, empty, garbage,
-#          oversized, foreign-key and expired cookies (each must give a fresh session and a
-#          200, never a 500).
+#   full:  first visit, login, counter, logout, then revoked, tampered, truncated, empty,
+#          garbage, oversized, foreign-key and expired cookies (each must give a fresh session
+#          and a 200, never a 500); revoke-all, key usage, and live key rotation from a keys file
+#          (the cpp-httplib example's operator endpoints).
 #   brief: first visit, login, counter, logout, one tampered cookie.
 #   VAR=value pairs are added to the server's environment (COOKIESEAL_KEYS is set here).
 #
@@ -81,6 +82,10 @@ check "$label: logged in as ada" test "$(page_user)" = ada
 increasing() { [[ -n ${counts[0]} ]] && ((counts[1] == counts[0] + 1 && counts[2] == counts[1] + 1)); }
 check "$label: the visit counter goes up by 1 per request (${counts[*]})" increasing
 session_value=$(jar_value "$jar" "$name")
+# A logged-in cookie, valid, to replay and alter below.
+check "$label: a valid session cookie was captured" test -n "$session_value"
+request GET / -H "Cookie: $name=$session_value"
+check "$label: the captured cookie, sent by hand, is ada's session" test "$(page_user)" = ada
 
 # --- Log out: the cookie is deleted (Max-Age=0) and gone from the jar.
 request POST /logout -c "$jar" -b "$jar"
@@ -100,11 +105,6 @@ fresh_for() {
     bash -c '[[ $1 == 200 && $2 == 1 && $3 == "(not logged in)" ]]' _ "$status" "$(page_visits)" "$(page_user)"
 }
 
-# A logged-in cookie, valid, to alter below.
-check "$label: a valid session cookie was captured" test -n "$session_value"
-request GET / -H "Cookie: $name=$session_value"
-check "$label: the captured cookie, sent by hand, is still ada's session" test "$(page_user)" = ada
-
 # One character flipped in the middle: authentication fails.
 mid=$((${#session_value} / 2))
 flip=A
@@ -112,13 +112,18 @@ flip=A
 fresh_for "a tampered" "${session_value:0:mid}$flip${session_value:mid+1}"
 
 if [[ $mode == full ]]; then
+  # The cpp-httplib example revokes the session on logout (Config::is_revoked): the copy
+  # captured before logout opens no more, though it has not expired.
+  fresh_for "a logged-out (revoked) copy of the" "$session_value"
+  check "$label: the server logged the replayed cookie as revoked" grep -q revoked "$log"
   fresh_for "a truncated" "${session_value:0:${#session_value}-10}"
   fresh_for "an empty" ""
   fresh_for "a garbage" 'not-base64!!'
   fresh_for "a 6000-byte" "$(head -c 6000 /dev/zero | tr '\0' A)"
   # Another server, another key: our cookie is under a key it does not have.
+  main_base=$base
   if start_server "$e2e_dir/other.log" "$binary" COOKIESEAL_KEYS="$(new_key)" "${server_env[@]}"; then
-    other_pid=$server_pid main_base=$base
+    other_pid=$server_pid
     fresh_for "another key's" "$session_value"
     check "$label: the second server logged the cookie as unknown_key" grep -q unknown_key "$e2e_dir/other.log"
     stop_server "$other_pid"
@@ -130,6 +135,7 @@ if [[ $mode == full ]]; then
 
   # Expiry: a server whose sessions expire after 2 idle seconds, with no leeway (which must be
   # below the ttl). Log in, wait 3 s, come back.
+  main_base=$base
   if start_server "$e2e_dir/ttl.log" "$binary" COOKIESEAL_KEYS="$key" "${server_env[@]}" \
     COOKIESEAL_TTL=2s COOKIESEAL_LEEWAY=0s; then
     ttl_pid=$server_pid
@@ -142,8 +148,74 @@ if [[ $mode == full ]]; then
     fresh_for "an expired" "$expiring"
     check "$label: the server logged the cookie as expired" grep -q expired "$e2e_dir/ttl.log"
     stop_server "$ttl_pid"
+    base=$main_base
   else
     not_ok "$label: a server with COOKIESEAL_TTL=2s starts"
+  fi
+fi
+
+if [[ $mode == full ]]; then
+  # --- Revoke every session at once: a live login is refused afterwards.
+  rm -f "$jar"
+  post_data="user=ada" request POST /login -c "$jar" -b "$jar"
+  live=$(jar_value "$jar" "$name")
+  request GET / -H "Cookie: $name=$live"
+  check "$label: a new login opens" test "$(page_user)" = ada
+  request POST /admin/revoke-all
+  check "$label: POST /admin/revoke-all answers 200" test "$status" = 200
+  fresh_for "a session created before revoke-all, its" "$live"
+
+  # --- Key usage: the key opened cookies, loads are counted by outcome.
+  request GET /admin/keys
+  check "$label: GET /admin/keys lists one primary key that opened cookies" \
+    grep -Eq '^key [0-9a-f]{8} primary opened [1-9][0-9]*$' "$e2e_dir/body"
+  check "$label: GET /admin/keys counts revoked and tampered loads" \
+    bash -c 'grep -Eq "^load revoked [1-9]" "$1" && grep -Eq "^load tampered [1-9]" "$1"' _ "$e2e_dir/body"
+  check "$label: GET /admin/keys shows no key material" bash -c '! grep -qi "$1" "$2"' _ "$key" "$e2e_dir/body"
+
+  # --- Live rotation from COOKIESEAL_KEYS_FILE, in the three steps of docs/SECURITY.md.
+  old_key=$key new_key=$(new_key) keys_file=$e2e_dir/keys
+  echo "$old_key" >"$keys_file"
+  if start_server "$e2e_dir/rotation.log" "$binary" COOKIESEAL_KEYS_FILE="$keys_file" "${server_env[@]}"; then
+    rotation_pid=$server_pid
+    rm -f "$jar"
+    post_data="user=ada" request POST /login -c "$jar" -b "$jar"
+    under_old=$(jar_value "$jar" "$name")
+    # 1. Add the new key as secondary: old cookies open, still sealed under the old key.
+    printf '# rotation step 1\n%s\n%s\n' "$old_key" "$new_key" >"$keys_file"
+    request POST /admin/reload-keys
+    check "$label: reload-keys with a secondary key answers 200 and lists 2 keys" \
+      bash -c '[[ $1 == 200 ]] && (($(grep -c "^key " "$2") == 2))' _ "$status" "$e2e_dir/body"
+    request GET / -H "Cookie: $name=$under_old"
+    check "$label: after step 1 the old cookie opens" test "$(page_user)" = ada
+    # 2. Promote the new key: the old cookie still opens and is re-sealed under the new key.
+    printf '%s\n%s\n' "$new_key" "$old_key" >"$keys_file"
+    request POST /admin/reload-keys
+    request GET / -H "Cookie: $name=$under_old"
+    resealed=$(set_cookie_for "$name")
+    resealed=${resealed#"$name="}
+    resealed=${resealed%%;*}
+    check "$label: after step 2 the old cookie opens and is re-issued (under the new key, as step 3 shows)" \
+      bash -c '[[ $1 == ada && -n $2 && $2 != "$3" ]]' _ "$(page_user)" "$resealed" "$under_old"
+    # 3. Retire the old key: its cookies no longer open, the re-sealed one does.
+    echo "$new_key" >"$keys_file"
+    request POST /admin/reload-keys
+    fresh_for "after step 3, an old key's" "$under_old"
+    request GET / -H "Cookie: $name=$resealed"
+    check "$label: after step 3 the re-sealed cookie opens" test "$(page_user)" = ada
+    request GET /admin/keys
+    check "$label: after step 3 GET /admin/keys counts the unknown_key load" \
+      grep -Eq '^load unknown_key [1-9]' "$e2e_dir/body"
+    # A bad key file is refused and the keys in use stay.
+    echo "not a key" >"$keys_file"
+    request POST /admin/reload-keys
+    check "$label: reload-keys with a bad file answers 409 without echoing it" \
+      bash -c '[[ $1 == 409 ]] && ! grep -q "not a key" "$2"' _ "$status" "$e2e_dir/body"
+    request GET / -H "Cookie: $name=$resealed"
+    check "$label: after a refused reload the current key still opens" test "$(page_user)" = ada
+    stop_server "$rotation_pid"
+  else
+    not_ok "$label: a server with COOKIESEAL_KEYS_FILE starts"
   fi
 fi
 

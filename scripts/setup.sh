@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that the named groups need, only those missing (idempotent).
-# Usage: scripts/setup.sh GROUP...   groups: build tools examples browser fuzz bench package
+# Usage: scripts/setup.sh GROUP...   groups: build tools examples browser fuzz bench package lint
 set -euo pipefail
 
 declare -A packages=(
@@ -11,6 +11,7 @@ declare -A packages=(
   [fuzz]="clang libclang-rt-14-dev libfuzzer-14-dev"
   [bench]="libbenchmark-dev valgrind"
   [package]="cmake pkg-config"
+  [lint]="clang-format clang-tidy git"
 )
 
 wanted=()

@@ -193,7 +193,7 @@ int run_keys(int argc, char** argv) {
   }
   const Keyring ring = Keyring::from_env();  // throws ConfigError naming the variable
   // from_env accepts exactly one of the two variables, so whichever is set is the source.
-  if (const char* file = std::getenv("COOKIESEAL_KEYS_FILE")) {
+  if (const char* file = std::getenv("COOKIESEAL_KEYS_FILE")) {  // NOLINT(concurrency-mt-unsafe): one thread
     std::cout << "source  COOKIESEAL_KEYS_FILE (" << file << ")\n";
   } else {
     std::cout << "source  COOKIESEAL_KEYS\n";

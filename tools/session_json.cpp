@@ -100,7 +100,7 @@ void json_to_session(const nlohmann::json& input, Session& session) {
   if (auto it = input.find("session"); it != input.end() && it->is_object()) {
     for (const auto& [key, v] : input.items()) {
       if (key != "session" && key != "meta") {
-        throw UsageError("unexpected key \"" + key + "\" beside \"session\" (only \"meta\" may be there)");
+        throw UsageError("unexpected key \"" + key + R"(" beside "session" (only "meta" may be there))");
       }
     }
     values = &*it;

@@ -280,9 +280,8 @@ template <>
 struct std::hash<cookieseal::SessionId> {
   std::size_t operator()(const cookieseal::SessionId& id) const noexcept {
     std::size_t h = 0;  // the id is uniformly random: its first bytes are a fine hash
-    for (std::size_t i = 0; i < sizeof(std::size_t) && i < cookieseal::SessionId::size; ++i) {
-      h = (h << 8) | id.bytes[i];
-    }
+    static_assert(cookieseal::SessionId::size >= sizeof(std::size_t));
+    for (std::size_t i = 0; i < sizeof(std::size_t); ++i) h = (h << 8) | id.bytes[i];
     return h;
   }
 };

@@ -14,7 +14,7 @@ namespace {
 // Header, tag and the payload's endianness byte: no cookie is shorter than 72 characters.
 constexpr std::size_t shortest_cookie = format::base64url_length(format::min_raw_bytes + 1);
 // A per-thread buffer that grew past this (a huge value was encoded) is released after use.
-constexpr std::size_t scratch_keep_bytes = 64 * 1024;
+constexpr std::size_t scratch_keep_bytes = std::size_t{64} * 1024;
 
 struct ThreadScratch {
   std::string bytes;
@@ -126,7 +126,7 @@ Result<CookieInfo> inspect(std::string_view cookie_value, std::size_t max_value_
   const std::size_t raw_bytes = detail::base64url_decoded_length(cookie_value.size());
   if (raw_bytes == static_cast<std::size_t>(-1) || raw_bytes < format::min_raw_bytes) return Error::malformed;
   // Validate the whole text in 64-character chunks on the stack; the first holds the header.
-  std::uint8_t header[48];
+  std::uint8_t header[48] = {};  // the loop runs at least once (raw_bytes >= 53)
   for (std::size_t at = 0; at < cookie_value.size(); at += 64) {
     std::uint8_t chunk[48];
     if (!detail::base64url_decode(cookie_value.substr(at, 64), chunk)) return Error::malformed;

@@ -191,7 +191,7 @@ Config Config::from_env(std::string_view prefix, bool remove_keys_from_environme
   // Unset and empty (or all whitespace) alike mean "the default": `VAR=` in a compose file
   // is how people write "not set".
   auto read = [&](std::string_view name) -> std::optional<std::string> {
-    const char* v = std::getenv(var(name).c_str());
+    const char* v = std::getenv(var(name).c_str());  // NOLINT(concurrency-mt-unsafe): start-up only
     if (v == nullptr) return std::nullopt;
     const std::string_view t = trim(v);
     if (t.empty()) return std::nullopt;

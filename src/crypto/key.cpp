@@ -25,15 +25,7 @@ constexpr std::size_t base64url_key_chars = format::base64url_length(format::key
 constexpr std::size_t hex_key_chars = 2 * format::key_bytes;                              // 64
 }  // namespace
 
-std::string KeyId::hex() const {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out(2 * bytes.size(), '0');
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    out[2 * i] = digits[bytes[i] >> 4];
-    out[2 * i + 1] = digits[bytes[i] & 15];
-  }
-  return out;
-}
+std::string KeyId::hex() const { return detail::to_hex(bytes); }
 
 std::ostream& operator<<(std::ostream& os, const KeyId& id) { return os << id.hex(); }
 
@@ -88,7 +80,7 @@ Key Key::from_bytes(std::span<const std::uint8_t, format::key_bytes> bytes) {
 
 Key Key::parse(std::string_view text, std::string_view what) {
   const auto fail = [&](const std::string& why) -> ConfigError {
-    return ConfigError(std::string(what) + ": " + why);
+    return ConfigError{std::string(what) + ": " + why};
   };
   text = detail::trim(text);
   Key key;

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <system_error>
 
 namespace cookieseal {
 namespace {
@@ -119,7 +120,10 @@ Keyring Keyring::parse_file_text(std::string_view text, std::string_view source)
 Keyring Keyring::from_file(const std::string& path, std::string_view source) {
   const std::string where = std::string(source) + " (" + path + ")";
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) throw ConfigError(where + ": cannot open: " + std::strerror(errno));
+  if (!f) {
+    const int err = errno;
+    throw ConfigError(where + ": cannot open: " + std::generic_category().message(err));
+  }
   std::string text;
   char buf[4096];
   std::size_t n = 0;
@@ -127,7 +131,10 @@ Keyring Keyring::from_file(const std::string& path, std::string_view source) {
     text.append(buf, n);
     if (text.size() > max_keys_file_bytes) throw ConfigError(where + ": larger than 1 MiB");
   }
-  if (std::ferror(f.get())) throw ConfigError(where + ": cannot read: " + std::strerror(errno));
+  if (std::ferror(f.get())) {
+    const int err = errno;
+    throw ConfigError(where + ": cannot read: " + std::generic_category().message(err));
+  }
   try {
     Keyring ring = parse_file_text(text, where);
     wipe(text);
@@ -141,8 +148,9 @@ Keyring Keyring::from_file(const std::string& path, std::string_view source) {
 Keyring Keyring::from_env(std::string_view prefix, bool remove_from_environment) {
   const std::string keys_var = std::string(prefix) + "KEYS";
   const std::string file_var = std::string(prefix) + "KEYS_FILE";
-  const char* keys = std::getenv(keys_var.c_str());
-  const char* file = std::getenv(file_var.c_str());
+  // Start-up only (documented): the environment is not read on the request path.
+  const char* keys = std::getenv(keys_var.c_str());  // NOLINT(concurrency-mt-unsafe)
+  const char* file = std::getenv(file_var.c_str());  // NOLINT(concurrency-mt-unsafe)
   if (keys != nullptr && file != nullptr) {
     throw ConfigError("both " + keys_var + " and " + file_var + " are set; set only one");
   }
@@ -158,7 +166,7 @@ Keyring Keyring::from_env(std::string_view prefix, bool remove_from_environment)
   if (remove_from_environment) {
     // Wipe the bytes in place first: /proc/<pid>/environ shows the original memory.
     sodium_memzero(const_cast<char*>(keys), std::strlen(keys));
-    ::unsetenv(keys_var.c_str());
+    ::unsetenv(keys_var.c_str());  // NOLINT(concurrency-mt-unsafe): start-up only, documented
   }
   return ring;
 }

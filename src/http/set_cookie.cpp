@@ -198,11 +198,11 @@ void write_fixdate(std::int64_t time, char* out) noexcept {
   const auto put = [&out](std::string_view s) noexcept {
     out = std::copy(s.begin(), s.end(), out);
   };
-  put(day_names.substr(weekday{day}.c_encoding() * 3, 3));
+  put(day_names.substr(std::size_t{weekday{day}.c_encoding()} * 3, 3));
   put(", ");
   put2(static_cast<unsigned>(ymd.day()));
   put(" ");
-  put(month_names.substr((static_cast<unsigned>(ymd.month()) - 1) * 3, 3));
+  put(month_names.substr(std::size_t{static_cast<unsigned>(ymd.month()) - 1} * 3, 3));
   put(" ");
   const auto y = static_cast<unsigned>(static_cast<int>(ymd.year()));
   put2(y / 100);

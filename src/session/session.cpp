@@ -2,6 +2,7 @@
 #include <cookieseal/session.hpp>
 
 #include "crypto/sodium.hpp"  // ensure_sodium, randombytes_buf
+#include "encoding/text.hpp"
 
 #include <bit>
 #include <cstdint>
@@ -35,15 +36,7 @@ std::optional<SessionId> SessionId::from_hex(std::string_view text) noexcept {
   return id;
 }
 
-std::string SessionId::hex() const {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out(2 * size, '0');
-  for (std::size_t i = 0; i < size; ++i) {
-    out[2 * i] = digits[bytes[i] >> 4];
-    out[2 * i + 1] = digits[bytes[i] & 0x0f];
-  }
-  return out;
-}
+std::string SessionId::hex() const { return detail::to_hex(bytes); }
 
 std::ostream& operator<<(std::ostream& os, const SessionId& id) { return os << id.hex(); }
 
@@ -87,7 +80,7 @@ void SessionBase::regenerate_id() {
 
 namespace {
 // Equal down to the bit, so that storing -0.0 over 0.0 (or a NaN) still changes the payload.
-bool same_value(const Session::Value& a, const Session::Value& b) noexcept {
+bool same_value(const Session::Value& a, const Session::Value& b) {
   if (a.index() != b.index()) return false;
   if (const double* x = std::get_if<2>(&a)) {
     return std::bit_cast<std::uint64_t>(*x) == std::bit_cast<std::uint64_t>(*std::get_if<2>(&b));

@@ -21,8 +21,8 @@
 #include <map>
 #include <new>
 #include <set>
-#include <unistd.h>  // isatty
 #include <string>
+#include <unistd.h>  // isatty
 #include <vector>
 
 // The replacement operators below pair malloc with free; GCC's check cannot see that once
@@ -85,7 +85,9 @@ struct Small {  // ~64 bytes: an id and a token
   std::uint64_t user_id = 0;
   std::string token;
   template <class Archive>
-  void serialize(Archive& ar) { ar(user_id, token); }
+  void serialize(Archive& ar) {
+    ar(user_id, token);
+  }
 };
 
 struct Session {  // ~250 bytes: the typical session of the issue
@@ -96,25 +98,29 @@ struct Session {  // ~250 bytes: the typical session of the issue
   std::int64_t login_time = 0;
   std::vector<std::string> recent;
   template <class Archive>
-  void serialize(Archive& ar) { ar(user_id, user_name, role, csrf_token, login_time, recent); }
+  void serialize(Archive& ar) {
+    ar(user_id, user_name, role, csrf_token, login_time, recent);
+  }
 };
 
 struct Large {  // ~3 KB: near the 4096-character cookie limit
   std::vector<std::uint64_t> item_ids;
   std::string note;
   template <class Archive>
-  void serialize(Archive& ar) { ar(item_ids, note); }
+  void serialize(Archive& ar) {
+    ar(item_ids, note);
+  }
 };
 
 Small small_value() { return {4711, std::string(47, 't')}; }
 Session typical_value() {
-  return {4711,
-          "ada.lovelace@example.com",
-          "admin",
-          "q1Wv3yTz8bKp0LmN4sXc7RfGh2JdE5aUoI9eYtVwQkM",  // 43 chars: 32 random bytes, base64url
-          1767225600,
-          {"/projects/4711/overview", "/projects/4711/settings", "/billing/invoices/2026-01",
-           "/team/members"}};
+  return {
+      4711,
+      "ada.lovelace@example.com",
+      "admin",
+      "q1Wv3yTz8bKp0LmN4sXc7RfGh2JdE5aUoI9eYtVwQkM",  // 43 chars: 32 random bytes, base64url
+      1767225600,
+      {"/projects/4711/overview", "/projects/4711/settings", "/billing/invoices/2026-01", "/team/members"}};
 }
 Large large_value() {
   Large l;
@@ -235,7 +241,8 @@ std::string hand_seal(const std::vector<std::uint8_t>& plaintext, std::vector<st
   return out;
 }
 
-bool hand_open(const std::string& text, std::vector<std::uint8_t>& raw, std::vector<std::uint8_t>& plaintext) {
+bool hand_open(const std::string& text, std::vector<std::uint8_t>& raw,
+               std::vector<std::uint8_t>& plaintext) {
   constexpr std::size_t nb = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
   std::size_t raw_len = 0;
   raw.resize(text.size() * 3 / 4 + 3);
@@ -275,8 +282,8 @@ void bm_cipher_seal(benchmark::State& state, std::size_t bytes) {
   std::vector<std::uint8_t> ct(bytes + crypto_aead_xchacha20poly1305_ietf_ABYTES);
   const std::uint8_t nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES] = {};
   for (auto _ : state) {
-    crypto_aead_xchacha20poly1305_ietf_encrypt(ct.data(), nullptr, plaintext.data(), bytes, nullptr, 0, nullptr,
-                                               nonce, floor_key.key);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(ct.data(), nullptr, plaintext.data(), bytes, nullptr, 0,
+                                               nullptr, nonce, floor_key.key);
     benchmark::DoNotOptimize(ct.data());
   }
 }
@@ -312,7 +319,8 @@ void bm_keyring(benchmark::State& state, std::size_t n) {
 // --- Cookie header: the wanted cookie last among n ----------------------------------------------
 void bm_find_cookie(benchmark::State& state, std::size_t n) {
   std::string header;
-  for (std::size_t i = 0; i + 1 < n; ++i) header += "_ga_" + std::to_string(i) + "=GA1.1.123456789." + std::to_string(i) + "; ";
+  for (std::size_t i = 0; i + 1 < n; ++i)
+    header += "_ga_" + std::to_string(i) + "=GA1.1.123456789." + std::to_string(i) + "; ";
   header += "session=" + std::string(340, 'A');
   const auto one = [&] { return cookieseal::find_cookie(header, cookie_name); };
   if (!one() || one()->size() != 340) state.SkipWithError("find_cookie failed");
@@ -345,8 +353,8 @@ void bm_threads_cipher(benchmark::State& state) {
   std::vector<std::uint8_t> ct(bytes + crypto_aead_xchacha20poly1305_ietf_ABYTES);
   const std::uint8_t nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES] = {};
   for (auto _ : state) {
-    crypto_aead_xchacha20poly1305_ietf_encrypt(ct.data(), nullptr, plaintext.data(), bytes, nullptr, 0, nullptr,
-                                               nonce, floor_key.key);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(ct.data(), nullptr, plaintext.data(), bytes, nullptr, 0,
+                                               nullptr, nonce, floor_key.key);
     benchmark::DoNotOptimize(ct.data());
   }
   state.SetItemsProcessed(state.iterations());
@@ -360,7 +368,8 @@ void bm_b64_encode(benchmark::State& state, int which, std::size_t bytes) {
   for (auto _ : state) {
     if (which == 0) bench_scalar::encode(in.data(), bytes, out.data());
     else if (which == 1) cookieseal::detail::base64url_encode(in.data(), bytes, out.data());
-    else sodium_bin2base64(out.data(), out.size(), in.data(), bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    else
+      sodium_bin2base64(out.data(), out.size(), in.data(), bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     benchmark::DoNotOptimize(out.data());
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes));
@@ -377,8 +386,9 @@ void bm_b64_decode(benchmark::State& state, int which, std::size_t bytes) {
     bool ok = false;
     if (which == 0) ok = bench_scalar::decode(text, out.data());
     else if (which == 1) ok = cookieseal::detail::base64url_decode(text, out.data());
-    else ok = sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len, nullptr,
-                                sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0;
+    else
+      ok = sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len, nullptr,
+                             sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0;
     benchmark::DoNotOptimize(ok);
     benchmark::DoNotOptimize(out.data());
   }
@@ -443,7 +453,8 @@ class SummaryReporter : public benchmark::ConsoleReporter {
   static const char* verdict(bool measured, bool ok) { return !measured ? "not run" : ok ? "met" : "MISSED"; }
 
   void print_summary() const {
-    std::printf("\n== cookieseal against the floors (real time; median when --benchmark_repetitions > 1) ==\n");
+    std::printf(
+        "\n== cookieseal against the floors (real time; median when --benchmark_repetitions > 1) ==\n");
     std::printf("%-26s %10s %9s %9s %7s %7s\n", "case", "ns/op", "x hand", "x cipher", "allocs", "extra");
     for (const char* size : {"small", "typical", "large"}) {
       const std::string s = size;
@@ -458,26 +469,33 @@ class SummaryReporter : public benchmark::ConsoleReporter {
       for (const auto& row : rows) {
         const Entry* e = get(row.name);
         if (e == nullptr) continue;
-        const auto c = [&](const char* k) { const auto it = e->counters.find(k); return it == e->counters.end() ? -1.0 : it->second; };
-        std::printf("%-26s %10.0f %9s %9s %7.1f %7.1f\n", row.name.c_str(), e->ns, ratio(e->ns, row.hand).c_str(),
-                    ratio(e->ns, row.cipher).c_str(), c("allocs"), c("allocs_extra"));
+        const auto c = [&](const char* k) {
+          const auto it = e->counters.find(k);
+          return it == e->counters.end() ? -1.0 : it->second;
+        };
+        std::printf("%-26s %10.0f %9s %9s %7.1f %7.1f\n", row.name.c_str(), e->ns,
+                    ratio(e->ns, row.hand).c_str(), ratio(e->ns, row.cipher).c_str(), c("allocs"),
+                    c("allocs_extra"));
       }
-      for (const char* floor : {"floor_hand/seal/", "floor_hand/open/", "floor_cipher/seal/", "floor_cipher/open/"}) {
+      for (const char* floor :
+           {"floor_hand/seal/", "floor_hand/open/", "floor_cipher/seal/", "floor_cipher/open/"}) {
         if (const Entry* e = get(floor + s)) std::printf("  %-24s %10.0f\n", (floor + s).c_str(), e->ns);
       }
     }
     if (const Entry* e = get("session_manager/load+modify+commit")) {
       const double floor = ns("floor_hand/open/typical") + ns("floor_hand/seal/typical");
       const double cipher = ns("floor_cipher/open/typical") + ns("floor_cipher/seal/typical");
-      std::printf("%-26s %10.0f %9s %9s %7.1f\n", "manager load+mod+commit", e->ns, ratio(e->ns, floor).c_str(),
-                  ratio(e->ns, cipher).c_str(), e->counters.count("allocs") ? e->counters.at("allocs") : -1.0);
+      std::printf("%-26s %10.0f %9s %9s %7.1f\n", "manager load+mod+commit", e->ns,
+                  ratio(e->ns, floor).c_str(), ratio(e->ns, cipher).c_str(),
+                  e->counters.count("allocs") ? e->counters.at("allocs") : -1.0);
     } else {
       std::printf("(SessionManager case not built: include/cookieseal/session_manager.hpp missing)\n");
     }
     std::printf("\n%-26s %10s %9s\n", "keyring (last key)", "ns/op", "vs 1 key");
     for (const char* n : {"1", "8", "64"}) {
       if (get(std::string("keyring/") + n)) {
-        std::printf("%-26s %10.0f %9s\n", (std::string("keyring/") + n).c_str(), ns(std::string("keyring/") + n),
+        std::printf("%-26s %10.0f %9s\n", (std::string("keyring/") + n).c_str(),
+                    ns(std::string("keyring/") + n),
                     ratio(ns(std::string("keyring/") + n), ns("keyring/1")).c_str());
       }
     }
@@ -490,27 +508,32 @@ class SummaryReporter : public benchmark::ConsoleReporter {
     }
     const auto ips = [&](const std::string& name) {
       const Entry* e = get(name);
-      return e == nullptr || !e->counters.count("items_per_second") ? 0.0 : e->counters.at("items_per_second");
+      return e == nullptr || !e->counters.count("items_per_second") ? 0.0
+                                                                    : e->counters.at("items_per_second");
     };
     const double t1 = ips("threads/encode+decode/real_time/threads:1");
     const double t2 = ips("threads/encode+decode/real_time/threads:2");
     const double m1 = ips("threads/manager/real_time/threads:1");
     const double m2 = ips("threads/manager/real_time/threads:2");
-    std::printf("\nthroughput, one shared Codec: 1 thread %.0f/s, 2 threads %.0f/s: %s\n", t1, t2, ratio(t2, t1).c_str());
+    std::printf("\nthroughput, one shared Codec: 1 thread %.0f/s, 2 threads %.0f/s: %s\n", t1, t2,
+                ratio(t2, t1).c_str());
     const double c1 = ips("threads/cipher_only/real_time/threads:1");
     const double c2 = ips("threads/cipher_only/real_time/threads:2");
-    std::printf("control, the AEAD call alone (nothing shared): 1 thread %.0f/s, 2 threads %.0f/s: %s\n", c1, c2,
-                ratio(c2, c1).c_str());
+    std::printf("control, the AEAD call alone (nothing shared): 1 thread %.0f/s, 2 threads %.0f/s: %s\n", c1,
+                c2, ratio(c2, c1).c_str());
     if (c1 > 0 && c2 > 0 && t1 > 0 && t2 > 0) {
       std::printf("codec scaling relative to the control: %.2f (1.00 = scales as well as the bare cipher)\n",
                   (t2 / t1) / (c2 / c1));
     }
-    if (m1 > 0) std::printf("throughput, one shared SessionManager: 1 thread %.0f/s, 2 threads %.0f/s: %s\n", m1, m2, ratio(m2, m1).c_str());
+    if (m1 > 0)
+      std::printf("throughput, one shared SessionManager: 1 thread %.0f/s, 2 threads %.0f/s: %s\n", m1, m2,
+                  ratio(m2, m1).c_str());
 
     std::printf("\n== targets ==\n");
     const auto target = [&](const char* what, double a, double b, double limit) {
       const bool measured = a > 0 && b > 0;
-      std::printf("%-52s %8s  (<= %.2fx)  %s\n", what, ratio(a, b).c_str(), limit, verdict(measured, measured && a / b <= limit));
+      std::printf("%-52s %8s  (<= %.2fx)  %s\n", what, ratio(a, b).c_str(), limit,
+                  verdict(measured, measured && a / b <= limit));
     };
     target("typical encode / hand-written floor", ns("encode/typical"), ns("floor_hand/seal/typical"), 0.6);
     target("typical decode / hand-written floor", ns("decode/typical"), ns("floor_hand/open/typical"), 0.6);
@@ -527,19 +550,22 @@ class SummaryReporter : public benchmark::ConsoleReporter {
     double worst_extra = -1;
     for (const auto& [name, e] : entries_) {
       if (name.rfind("encode/", 0) == 0 || name.rfind("decode/", 0) == 0) {
-        if (e.counters.count("allocs_extra")) worst_extra = std::max(worst_extra, e.counters.at("allocs_extra"));
+        if (e.counters.count("allocs_extra"))
+          worst_extra = std::max(worst_extra, e.counters.at("allocs_extra"));
       }
     }
-    std::printf("%-52s %8.1f  (<= 2)      %s\n", "allocations besides the returned value (worst)", worst_extra,
-                verdict(worst_extra >= 0, worst_extra <= 2));
+    std::printf("%-52s %8.1f  (<= 2)      %s\n", "allocations besides the returned value (worst)",
+                worst_extra, verdict(worst_extra >= 0, worst_extra <= 2));
     double worst_header = -1;
     for (const auto& [name, e] : entries_) {
-      if (name.rfind("find_cookie/", 0) == 0 && e.counters.count("allocs")) worst_header = std::max(worst_header, e.counters.at("allocs"));
+      if (name.rfind("find_cookie/", 0) == 0 && e.counters.count("allocs"))
+        worst_header = std::max(worst_header, e.counters.at("allocs"));
     }
     const double per1 = ns("find_cookie/20") / 20, per2 = ns("find_cookie/100") / 100;
-    std::printf("%-52s %8.1f  (== 0)      %s\n", "find_cookie allocations", worst_header, verdict(worst_header >= 0, worst_header == 0));
-    std::printf("%-52s %8s  (~1x)       %s\n", "find_cookie ns/cookie, 100 vs 20 cookies", ratio(per2, per1).c_str(),
-                verdict(per1 > 0 && per2 > 0, per2 / per1 <= 1.5));
+    std::printf("%-52s %8.1f  (== 0)      %s\n", "find_cookie allocations", worst_header,
+                verdict(worst_header >= 0, worst_header == 0));
+    std::printf("%-52s %8s  (~1x)       %s\n", "find_cookie ns/cookie, 100 vs 20 cookies",
+                ratio(per2, per1).c_str(), verdict(per1 > 0 && per2 > 0, per2 / per1 <= 1.5));
   }
 
   std::map<std::string, Entry> entries_;
@@ -621,18 +647,25 @@ int main(int argc, char** argv) {
   register_payload("small", small_value());
   register_payload("typical", typical_value());
   register_payload("large", large_value());
-  for (std::size_t n : {1, 8, 64}) benchmark::RegisterBenchmark(("keyring/" + std::to_string(n)).c_str(), bm_keyring, n);
-  for (std::size_t n : {1, 20, 100}) benchmark::RegisterBenchmark(("find_cookie/" + std::to_string(n)).c_str(), bm_find_cookie, n);
+  for (std::size_t n : {1, 8, 64})
+    benchmark::RegisterBenchmark(("keyring/" + std::to_string(n)).c_str(), bm_keyring, n);
+  for (std::size_t n : {1, 20, 100})
+    benchmark::RegisterBenchmark(("find_cookie/" + std::to_string(n)).c_str(), bm_find_cookie, n);
   benchmark::RegisterBenchmark("threads/encode+decode", bm_threads)->Threads(1)->Threads(2)->UseRealTime();
-  benchmark::RegisterBenchmark("threads/cipher_only", bm_threads_cipher)->Threads(1)->Threads(2)->UseRealTime();
+  benchmark::RegisterBenchmark("threads/cipher_only", bm_threads_cipher)
+      ->Threads(1)
+      ->Threads(2)
+      ->UseRealTime();
 #ifdef COOKIESEAL_BENCH_SESSION_MANAGER
   register_session_manager();
 #endif
   const std::size_t b64 = cookieseal::format::min_raw_bytes + serialized_size(typical_value());
   for (int which : {0, 1, 2}) {
     const char* label = which == 0 ? "scalar_v0" : which == 1 ? "current" : "libsodium";
-    benchmark::RegisterBenchmark((std::string("part/base64_encode/") + label).c_str(), bm_b64_encode, which, b64);
-    benchmark::RegisterBenchmark((std::string("part/base64_decode/") + label).c_str(), bm_b64_decode, which, b64);
+    benchmark::RegisterBenchmark((std::string("part/base64_encode/") + label).c_str(), bm_b64_encode, which,
+                                 b64);
+    benchmark::RegisterBenchmark((std::string("part/base64_decode/") + label).c_str(), bm_b64_decode, which,
+                                 b64);
   }
   benchmark::RegisterBenchmark("part/nonce/randombytes_buf", bm_nonce, true);
   benchmark::RegisterBenchmark("part/nonce/fill_nonce", bm_nonce, false);
@@ -640,7 +673,7 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   SummaryReporter reporter(isatty(STDOUT_FILENO) ? benchmark::ConsoleReporter::OO_Defaults
-                                                  : benchmark::ConsoleReporter::OO_Tabular);
+                                                 : benchmark::ConsoleReporter::OO_Tabular);
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
   return 0;

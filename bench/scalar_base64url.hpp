@@ -29,8 +29,9 @@ inline std::uint32_t decode6(unsigned char ch, std::uint32_t& bad) noexcept {
   const std::uint32_t dash = in_range(c, '-', '-');
   const std::uint32_t under = in_range(c, '_', '_');
   bad |= ~(upper | lower | digit | dash | under);
-  return ((upper & (c - 'A')) | (lower & (c - 'a' + 26)) | (digit & (c - '0' + 52)) |
-          (dash & 62u) | (under & 63u)) & 63u;
+  return ((upper & (c - 'A')) | (lower & (c - 'a' + 26)) | (digit & (c - '0' + 52)) | (dash & 62u) |
+          (under & 63u)) &
+         63u;
 }
 
 inline void encode(const std::uint8_t* in, std::size_t n, char* out) noexcept {

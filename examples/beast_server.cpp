@@ -81,8 +81,12 @@ std::optional<std::string> form_field(std::string_view body, std::string_view na
 std::string home_page(const cookieseal::Session& session) {
   const auto user = session.get<std::string>("user");
   return "<!doctype html>\n<title>cookieseal example</title>\n"
-         "<p>user: " + (user ? html_escape(*user) : "(not logged in)") + "</p>\n"
-         "<p>visits: " + std::to_string(session.get<std::int64_t>("visits").value_or(0)) + "</p>\n"
+         "<p>user: " +
+         (user ? html_escape(*user) : "(not logged in)") +
+         "</p>\n"
+         "<p>visits: " +
+         std::to_string(session.get<std::int64_t>("visits").value_or(0)) +
+         "</p>\n"
          "<form id=login method=post action=/login><input name=user required maxlength=64>"
          " <button>log in</button></form>\n"
          "<form id=logout method=post action=/logout><button>log out</button></form>\n";

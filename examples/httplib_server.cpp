@@ -65,12 +65,11 @@ std::string usage_report(const cookieseal::SessionManager& manager) {
   const cookieseal::Usage usage = manager.usage();
   std::ostringstream out;
   for (const cookieseal::KeyUsage& key : usage.keys) {
-    out << "key " << key.key_id << (key.position == 0 ? " primary" : " secondary") << " opened "
-        << key.opened << '\n';
+    out << "key " << key.key_id << (key.position == 0 ? " primary" : " secondary") << " opened " << key.opened
+        << '\n';
   }
   for (std::size_t i = 0; i < usage.by_status.size(); ++i) {
-    out << "load " << to_string(static_cast<cookieseal::LoadStatus>(i)) << ' ' << usage.by_status[i]
-        << '\n';
+    out << "load " << to_string(static_cast<cookieseal::LoadStatus>(i)) << ' ' << usage.by_status[i] << '\n';
   }
   return out.str();
 }
@@ -94,8 +93,12 @@ std::string html_escape(std::string_view text) {
 std::string home_page(const cookieseal::Session& session) {
   const auto user = session.get<std::string>("user");
   return "<!doctype html>\n<title>cookieseal example</title>\n"
-         "<p>user: " + (user ? html_escape(*user) : "(not logged in)") + "</p>\n"
-         "<p>visits: " + std::to_string(session.get<std::int64_t>("visits").value_or(0)) + "</p>\n"
+         "<p>user: " +
+         (user ? html_escape(*user) : "(not logged in)") +
+         "</p>\n"
+         "<p>visits: " +
+         std::to_string(session.get<std::int64_t>("visits").value_or(0)) +
+         "</p>\n"
          "<form id=login method=post action=/login><input name=user required maxlength=64>"
          " <button>log in</button></form>\n"
          "<form id=logout method=post action=/logout><button>log out</button></form>\n";
@@ -211,7 +214,8 @@ int main(int argc, char** argv) {
   });
   server.Post("/admin/revoke-all", [&](const httplib::Request&, httplib::Response& res) {
     revocations.revoke_created_before(
-        std::chrono::time_point_cast<std::chrono::seconds>(RevocationList::Clock::now()) + std::chrono::seconds(1));
+        std::chrono::time_point_cast<std::chrono::seconds>(RevocationList::Clock::now()) +
+        std::chrono::seconds(1));
     res.set_content("every session created until now is revoked\n", "text/plain");
   });
 

@@ -12,7 +12,9 @@ struct Cart {
   std::string user;
   std::vector<int> items;
   template <class Archive>
-  void serialize(Archive& ar) { ar(user, items); }
+  void serialize(Archive& ar) {
+    ar(user, items);
+  }
 };
 
 int main() {
@@ -38,12 +40,14 @@ int main() {
 
   // The name is authenticated: the same value presented as another cookie is rejected.
   auto swapped = codec.decode<Cart>("other", *cookie);
-  std::cout << "as 'other' " << (swapped ? "accepted (bug!)" : cookieseal::to_string(swapped.error())) << '\n';
+  std::cout << "as 'other' " << (swapped ? "accepted (bug!)" : cookieseal::to_string(swapped.error()))
+            << '\n';
 
   // So is every byte: flip one character and it no longer opens.
   std::string forged = *cookie;
   forged[forged.size() / 2] = forged[forged.size() / 2] == 'A' ? 'B' : 'A';
   auto tampered = codec.decode<Cart>("cart", forged);
-  std::cout << "forged     " << (tampered ? "accepted (bug!)" : cookieseal::to_string(tampered.error())) << '\n';
+  std::cout << "forged     " << (tampered ? "accepted (bug!)" : cookieseal::to_string(tampered.error()))
+            << '\n';
   return swapped || tampered ? 1 : 0;
 }

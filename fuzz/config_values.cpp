@@ -40,7 +40,8 @@ std::string_view trim(std::string_view s) {
 
 bool key_alphabet(std::string_view s) {
   for (const char c : s) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    const bool ok =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
     if (!ok) return false;
   }
   return true;
@@ -131,9 +132,10 @@ void parsers(std::string_view text) {
   }
 }
 
-constexpr std::array<const char*, 12> variables = {
-    "FUZZ_TTL", "FUZZ_MAX_LIFETIME", "FUZZ_LEEWAY", "FUZZ_RENEW_SHARE", "FUZZ_SECURE", "FUZZ_HTTP_ONLY",
-    "FUZZ_PARTITIONED", "FUZZ_SAME_SITE", "FUZZ_PATH", "FUZZ_DOMAIN", "FUZZ_COOKIE_NAME", "FUZZ_KEYS"};
+constexpr std::array<const char*, 12> variables = {"FUZZ_TTL",         "FUZZ_MAX_LIFETIME", "FUZZ_LEEWAY",
+                                                   "FUZZ_RENEW_SHARE", "FUZZ_SECURE",       "FUZZ_HTTP_ONLY",
+                                                   "FUZZ_PARTITIONED", "FUZZ_SAME_SITE",    "FUZZ_PATH",
+                                                   "FUZZ_DOMAIN",      "FUZZ_COOKIE_NAME",  "FUZZ_KEYS"};
 
 void from_env(fuzz::Fields& in) {
   std::string keys;

@@ -118,7 +118,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       FUZZ_CHECK(inside(*found, header));
     }
     const std::string absent = name + "\x01";  // usually absent; the reference decides
-    FUZZ_CHECK(cookieseal::find_cookie(header, absent).has_value() == reference_find(expected, absent).has_value());
+    FUZZ_CHECK(cookieseal::find_cookie(header, absent).has_value() ==
+               reference_find(expected, absent).has_value());
   }
   FUZZ_CHECK(!cookieseal::find_cookie(header, "").has_value());
 

@@ -85,9 +85,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   const std::string_view text = fuzz::as_text(data + 1, size - 1);
   switch (data[0] % 3) {
-    case 0:
-      try {
-        check_key(cookieseal::Key::parse(text, "TEST_KEY"), text);
+    case 0: try { check_key(cookieseal::Key::parse(text, "TEST_KEY"), text);
       } catch (const cookieseal::ConfigError& e) {
         check_message(e, text, '\0');
       }

@@ -25,7 +25,9 @@ struct User {  // docs/FORMAT.md vector 3
   std::string name;
   bool admin = false;
   template <class Archive>
-  void serialize(Archive& ar) { ar(id, name, admin); }
+  void serialize(Archive& ar) {
+    ar(id, name, admin);
+  }
 };
 
 struct Empty {
@@ -50,9 +52,13 @@ const cookieseal::Codec& codec() {
 bool known(cookieseal::Error e) {
   using E = cookieseal::Error;
   switch (e) {
-    case E::malformed: case E::unsupported_version: case E::unknown_key: case E::tampered:
-    case E::expired: case E::bad_payload: case E::too_large:
-      return cookieseal::to_string(e) != "unknown_error";
+    case E::malformed:
+    case E::unsupported_version:
+    case E::unknown_key:
+    case E::tampered:
+    case E::expired:
+    case E::bad_payload:
+    case E::too_large: return cookieseal::to_string(e) != "unknown_error";
   }
   return false;
 }

@@ -79,7 +79,9 @@ struct Line {
   std::uint32_t quantity = 0;
   float price = 0;
   template <class Archive>
-  void serialize(Archive& ar) { ar(sku, quantity, price); }
+  void serialize(Archive& ar) {
+    ar(sku, quantity, price);
+  }
 };
 
 struct Cart {
@@ -87,7 +89,9 @@ struct Cart {
   std::pair<std::string, std::uint8_t> coupon;
   std::array<std::int16_t, 3> dims{};
   template <class Archive>
-  void serialize(Archive& ar) { ar(lines, coupon, dims); }
+  void serialize(Archive& ar) {
+    ar(lines, coupon, dims);
+  }
 };
 
 using Nested = std::vector<std::vector<std::vector<std::string>>>;
@@ -176,8 +180,8 @@ void check_status(const SessionT& s, std::size_t cookie_bytes) {
 void open_session(std::span<const std::uint8_t> plaintext, bool typed) {
   static constexpr std::array<std::uint8_t, cookieseal::format::nonce_bytes> nonce{};
   const cookieseal::SessionManager& m = manager();
-  const std::string cookie = cookieseal::detail::seal_with_nonce(
-      key(), m.cookie_name(), fixed_now + 3600, nonce, plaintext);
+  const std::string cookie =
+      cookieseal::detail::seal_with_nonce(key(), m.cookie_name(), fixed_now + 3600, nonce, plaintext);
   const std::string header = "theme=dark; " + m.cookie_name() + "=" + cookie;
   if (typed) {
     check_status(m.load<Profile>(header), cookie.size());

@@ -57,7 +57,8 @@ struct Path {
   bool (*decode)(std::string_view, std::uint8_t*) noexcept;
 };
 const Path paths[] = {
-    {"dispatching (AVX2 when available)", cookieseal::detail::base64url_encode, cookieseal::detail::base64url_decode},
+    {"dispatching (AVX2 when available)", cookieseal::detail::base64url_encode,
+     cookieseal::detail::base64url_decode},
     {"portable (SWAR + scalar)", cookieseal::detail::base64url_encode_portable,
      cookieseal::detail::base64url_decode_portable},
 };
@@ -103,7 +104,8 @@ TEST_CASE("both paths reject every byte outside the alphabet at every position m
     CAPTURE(path.name);
     // 96 and 99 characters: whole AVX2 blocks, SWAR blocks and a scalar tail are all covered.
     for (std::size_t length : {96u, 99u, 40u, 7u}) {
-      const std::vector<std::uint8_t> raw = random_bytes(rng, length / 4 * 3 + (length % 4 == 0 ? 0 : length % 4 - 1));
+      const std::vector<std::uint8_t> raw =
+          random_bytes(rng, length / 4 * 3 + (length % 4 == 0 ? 0 : length % 4 - 1));
       const std::string good = reference_encode(raw);
       REQUIRE(good.size() == length);
       std::vector<std::uint8_t> out(raw.size() + 1);
@@ -152,7 +154,8 @@ TEST_CASE("both paths accept exactly the canonical tails, as the reference does"
       for (std::size_t tail = 0; tail < 4; ++tail) {
         // every combination of the last `tail` characters would be 64^3; try the last one fully
         for (char last : alphabet) {
-          std::string text = head + std::string(tail == 0 ? 0 : tail - 1, 'Q') + (tail == 0 ? "" : std::string(1, last));
+          std::string text =
+              head + std::string(tail == 0 ? 0 : tail - 1, 'Q') + (tail == 0 ? "" : std::string(1, last));
           std::vector<std::uint8_t> ref;
           std::vector<std::uint8_t> out(text.size());
           CAPTURE(text);
@@ -176,7 +179,9 @@ TEST_CASE("random texts decode exactly when the reference accepts them") {
       const bool want = reference_decode(text, ref);
       CAPTURE(text);
       REQUIRE(path.decode(text, out.data()) == want);
-      if (want) CHECK(std::vector<std::uint8_t>(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(ref.size())) == ref);
+      if (want)
+        CHECK(std::vector<std::uint8_t>(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(ref.size())) ==
+              ref);
     }
   }
 }

@@ -30,7 +30,9 @@ struct Profile {
   double score = 0;
   std::vector<std::string> roles;
   template <class Archive>
-  void serialize(Archive& ar) { ar(user_id, name, admin, score, roles); }
+  void serialize(Archive& ar) {
+    ar(user_id, name, admin, score, roles);
+  }
   friend bool operator==(const Profile&, const Profile&) = default;
 };
 
@@ -41,7 +43,9 @@ struct Empty {
 
 struct Throws {
   template <class Archive>
-  void load(Archive&) { throw std::runtime_error("user code failed"); }
+  void load(Archive&) {
+    throw std::runtime_error("user code failed");
+  }
   template <class Archive>
   void save(Archive&) const {}
 };
@@ -59,7 +63,8 @@ std::string seal_plaintext(const std::string& plaintext, std::string_view name =
   std::array<std::uint8_t, 24> nonce{};
   return cookieseal::detail::seal_with_nonce(
       key, name, 4102444800ULL, nonce,
-      std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(plaintext.data()), plaintext.size()));
+      std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(plaintext.data()),
+                                    plaintext.size()));
 }
 
 std::string le64(std::uint64_t v) {
@@ -110,7 +115,8 @@ TEST_CASE("encode with an explicit expiry seals that expiry") {
   const auto back = codec.decode<int>("s", *codec.encode("s", 7, at));
   REQUIRE(back.ok());
   CHECK(back->expires_at == at);
-  CHECK(cookieseal::inspect(*codec.encode("s", 7, std::chrono::sys_seconds(-5s)))->expires_at.time_since_epoch() == 0s);
+  CHECK(cookieseal::inspect(*codec.encode("s", 7, std::chrono::sys_seconds(-5s)))
+            ->expires_at.time_since_epoch() == 0s);
 }
 
 TEST_CASE("decode reaches every Error with a real input") {
@@ -188,7 +194,8 @@ TEST_CASE("a forged length prefix of 2^60 is bad_payload without a large allocat
   const std::string off_by_one = seal_plaintext(std::string("\x01", 1) + le64(4) + "abc");
   CHECK(codec.decode<std::string>("s", off_by_one).error() == Error::bad_payload);
   // exactly right opens
-  CHECK(codec.decode<std::string>("s", seal_plaintext(std::string("\x01", 1) + le64(3) + "abc"))->value == "abc");
+  CHECK(codec.decode<std::string>("s", seal_plaintext(std::string("\x01", 1) + le64(3) + "abc"))->value ==
+        "abc");
 }
 
 TEST_CASE("payload bytes that are not a valid bool or endianness flag are bad_payload") {
@@ -203,7 +210,8 @@ TEST_CASE("payload bytes that are not a valid bool or endianness flag are bad_pa
 TEST_CASE("a big-endian payload (cereal's flag 0) is read too") {
   ManualClock clock;
   const Codec codec = codec_with(clock);
-  CHECK(codec.decode<std::uint32_t>("s", seal_plaintext(std::string("\x00\x01\x02\x03\x04", 5)))->value == 0x01020304u);
+  CHECK(codec.decode<std::uint32_t>("s", seal_plaintext(std::string("\x00\x01\x02\x03\x04", 5)))->value ==
+        0x01020304u);
 }
 
 TEST_CASE("rotation: a cookie sealed under A opens with B,A and needs resealing; B alone rejects it") {
@@ -333,9 +341,11 @@ TEST_CASE("one Codec is shared by many threads without locks") {
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 2000; ++i) {
-        const Profile p{static_cast<std::uint64_t>(t * 100000 + i), "u" + std::to_string(i), i % 2 == 0, i * 0.5, {}};
+        const Profile p{
+            static_cast<std::uint64_t>(t * 100000 + i), "u" + std::to_string(i), i % 2 == 0, i * 0.5, {}};
         const auto c = codec.encode("s", p);
-        const auto back = c ? codec.decode<Profile>("s", *c) : cookieseal::Result<cookieseal::Decoded<Profile>>(Error::malformed);
+        const auto back = c ? codec.decode<Profile>("s", *c)
+                            : cookieseal::Result<cookieseal::Decoded<Profile>>(Error::malformed);
         if (!back || !(back->value == p)) ++failures;
       }
     });
@@ -354,7 +364,9 @@ struct Nested {  // its save() itself encodes a cookie with the same codec on th
     ar(c);
   }
   template <class Archive>
-  void load(Archive& ar) { ar(inner_cookie); }
+  void load(Archive& ar) {
+    ar(inner_cookie);
+  }
 };
 }  // namespace
 

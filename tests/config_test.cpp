@@ -27,8 +27,9 @@ namespace {
 
 using Vars = std::vector<std::pair<std::string, std::optional<std::string>>>;
 
-const char* const variables[] = {"KEYS", "KEYS_FILE", "COOKIE_NAME", "TTL", "MAX_LIFETIME", "RENEW_SHARE",
-                                 "LEEWAY", "SECURE", "HTTP_ONLY", "SAME_SITE", "PARTITIONED", "PATH", "DOMAIN"};
+const char* const variables[] = {"KEYS",        "KEYS_FILE", "COOKIE_NAME", "TTL",       "MAX_LIFETIME",
+                                 "RENEW_SHARE", "LEEWAY",    "SECURE",      "HTTP_ONLY", "SAME_SITE",
+                                 "PARTITIONED", "PATH",      "DOMAIN"};
 
 // Every variable of `prefix` unset, then KEYS = key A, then the given ones, for the scope.
 class Env {
@@ -82,7 +83,8 @@ TEST_CASE("format_duration writes the largest exact unit, and parse_duration rea
 }
 
 TEST_CASE("parse_bool reads true/false, yes/no, 1/0 in any letter case") {
-  for (std::string_view t : {"true", "TRUE", "True", "yes", "YES", "1", " yes "}) CHECK(parse_bool(t) == true);
+  for (std::string_view t : {"true", "TRUE", "True", "yes", "YES", "1", " yes "})
+    CHECK(parse_bool(t) == true);
   for (std::string_view f : {"false", "False", "no", "No", "0", "\tfalse"}) CHECK(parse_bool(f) == false);
   for (std::string_view bad : {"", "on", "off", "y", "n", "2", "truee", "t", "yes!", "01"}) {
     CAPTURE(bad);
@@ -98,7 +100,8 @@ TEST_CASE("parse_share reads a decimal from 0 to 1 or a percentage") {
   CHECK(parse_share("50%") == 0.5);
   CHECK(parse_share("12.5%") == 0.125);
   CHECK(parse_share("100%") == 1.0);
-  for (std::string_view bad : {"", "%", ".", "1.5", "101%", "-0.1", "+0.5", "1e-1", "inf", "nan", "0.5.1", "50 %", "half"}) {
+  for (std::string_view bad :
+       {"", "%", ".", "1.5", "101%", "-0.1", "+0.5", "1e-1", "inf", "nan", "0.5.1", "50 %", "half"}) {
     CAPTURE(bad);
     CHECK_FALSE(parse_share(bad).has_value());
   }
@@ -139,17 +142,17 @@ TEST_CASE("from_env with only the keys set gives every default") {
 
 TEST_CASE("from_env reads every variable") {
   const Env env(Vars{{"KEYS", std::string(key_b_text) + "," + key_a_text},
-                 {"COOKIE_NAME", "sid"},
-                 {"TTL", "2h"},
-                 {"MAX_LIFETIME", "3d"},
-                 {"RENEW_SHARE", "75%"},
-                 {"LEEWAY", "30s"},
-                 {"SECURE", "no"},
-                 {"HTTP_ONLY", "FALSE"},
-                 {"SAME_SITE", "strict"},
-                 {"PARTITIONED", "0"},
-                 {"PATH", "/app"},
-                 {"DOMAIN", "example.com"}});
+                     {"COOKIE_NAME", "sid"},
+                     {"TTL", "2h"},
+                     {"MAX_LIFETIME", "3d"},
+                     {"RENEW_SHARE", "75%"},
+                     {"LEEWAY", "30s"},
+                     {"SECURE", "no"},
+                     {"HTTP_ONLY", "FALSE"},
+                     {"SAME_SITE", "strict"},
+                     {"PARTITIONED", "0"},
+                     {"PATH", "/app"},
+                     {"DOMAIN", "example.com"}});
   const Config c = Config::from_env();
   CHECK(c.keys->size() == 2);
   CHECK(c.keys->primary().id() == test_support::ring({key_b_text}).primary().id());
@@ -178,7 +181,8 @@ TEST_CASE("from_env reads KEYS_FILE, and PARTITIONED and SameSite=None with Secu
     std::fputs("\n", f);
     std::fclose(f);
   }
-  const Env env(Vars{{"KEYS", std::nullopt}, {"KEYS_FILE", path}, {"PARTITIONED", "yes"}, {"SAME_SITE", "None"}});
+  const Env env(
+      Vars{{"KEYS", std::nullopt}, {"KEYS_FILE", path}, {"PARTITIONED", "yes"}, {"SAME_SITE", "None"}});
   const Config c = Config::from_env();
   std::remove(path.c_str());
   CHECK(c.keys->primary().id() == test_support::ring({key_b_text}).primary().id());
@@ -322,8 +326,9 @@ TEST_CASE("summary lists every setting and only key ids") {
   const Env env(Vars{{"KEYS", std::string(key_b_text) + "," + key_a_text}});
   const Config c = Config::from_env();
   const std::string s = c.summary();
-  for (const char* field : {"cookie_name = __Host-session", "ttl = 1d", "max_lifetime = 7d", "renew_share = 0.5",
-                            "leeway = 1m", "same_site = Lax", "secure = true", "path = /", "revocation = none"}) {
+  for (const char* field :
+       {"cookie_name = __Host-session", "ttl = 1d", "max_lifetime = 7d", "renew_share = 0.5", "leeway = 1m",
+        "same_site = Lax", "secure = true", "path = /", "revocation = none"}) {
     CAPTURE(field);
     CHECK(s.find(field) != std::string::npos);
   }

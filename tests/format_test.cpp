@@ -25,7 +25,9 @@ struct User {
   std::string name;
   bool admin = false;
   template <class Archive>
-  void serialize(Archive& ar) { ar(id, name, admin); }
+  void serialize(Archive& ar) {
+    ar(id, name, admin);
+  }
 };
 
 struct Empty {
@@ -48,13 +50,15 @@ const Vector vectors[] = {
      "AdrNlQoAAAAAaVW5AEBBQkNERUZHSElKS0xNTk9QUVJTVFVWV9U8BXDQ4HkWj5zi0sPzqmIIimNfYzVFMRxqGmquaA"},
     {test_support::key_a_text, "", 1767225600, 0xa0, "01",
      "AdrNlQoAAAAAaVW5AKChoqOkpaanqKmqq6ytrq-wsbKztLW2t0TolJfQm00OBWaT3r86Dy8t"},
-    {test_support::key_b_text, "__Host-session", 4102444800ULL, 0x40, "012a00000000000000030000000000000061646101",
+    {test_support::key_b_text, "__Host-session", 4102444800ULL, 0x40,
+     "012a00000000000000030000000000000061646101",
      "AbIpyfsAAAAA9IZXAEBBQkNERUZHSElKS0xNTk9QUVJTVFVWVx1fJIy5Ulk_W7C8KhhUB8ZE4wxSXkHdwDLZ6Pm4Lb2akwmQBxQ"},
 };
 
 std::string from_hex(std::string_view hex) {
   std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
   return out;
 }
 
@@ -95,13 +99,15 @@ TEST_CASE("the FORMAT.md test vectors are reproduced byte for byte with a fixed 
     const std::string plaintext = from_hex(v.plaintext_hex);
     const std::string cookie = cookieseal::detail::seal_with_nonce(
         key, v.name, v.expires_at, nonce,
-        std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(plaintext.data()), plaintext.size()));
+        std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(plaintext.data()),
+                                      plaintext.size()));
     CHECK(cookie == v.cookie);
   }
 }
 
 TEST_CASE("the FORMAT.md test vectors open with the public API") {
-  const auto hello = codec_at(vectors[0].key, vectors[0].expires_at).decode<std::string>("session", vectors[0].cookie);
+  const auto hello =
+      codec_at(vectors[0].key, vectors[0].expires_at).decode<std::string>("session", vectors[0].cookie);
   REQUIRE(hello.ok());
   CHECK(hello->value == "hello");
   CHECK(hello->expires_at.time_since_epoch() == std::chrono::seconds(1767225600));
@@ -145,11 +151,13 @@ TEST_CASE("the payload bytes equal cereal's PortableBinaryOutputArchive bytes") 
 
 TEST_CASE("base64url round-trips every length and matches RFC 4648 §10 without padding") {
   const std::pair<const char*, const char*> rfc[] = {
-      {"", ""}, {"f", "Zg"}, {"fo", "Zm8"}, {"foo", "Zm9v"}, {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"}};
+      {"", ""},           {"f", "Zg"},          {"fo", "Zm8"},         {"foo", "Zm9v"},
+      {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"}};
   for (auto [plain, encoded] : rfc) {
     const std::string p = plain;
     std::string out(cookieseal::format::base64url_length(p.size()), '\0');
-    cookieseal::detail::base64url_encode(reinterpret_cast<const std::uint8_t*>(p.data()), p.size(), out.data());
+    cookieseal::detail::base64url_encode(reinterpret_cast<const std::uint8_t*>(p.data()), p.size(),
+                                         out.data());
     CHECK(out == encoded);
   }
   std::string all;
@@ -157,7 +165,8 @@ TEST_CASE("base64url round-trips every length and matches RFC 4648 §10 without 
   for (std::size_t n = 0; n <= all.size(); ++n) {
     std::string text(cookieseal::format::base64url_length(n), '\0');
     cookieseal::detail::base64url_encode(reinterpret_cast<const std::uint8_t*>(all.data()), n, text.data());
-    CHECK(text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == std::string::npos);
+    CHECK(text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+          std::string::npos);
     std::string back(cookieseal::detail::base64url_decoded_length(text.size()), '\0');
     REQUIRE(cookieseal::detail::base64url_decode(text, reinterpret_cast<std::uint8_t*>(back.data())));
     CHECK(back == all.substr(0, n));
@@ -174,9 +183,9 @@ TEST_CASE("base64url decoding rejects every byte outside the alphabet and non-ca
     CHECK(cookieseal::detail::base64url_decode(text, out) == in_alphabet);
   }
   CHECK(cookieseal::detail::base64url_decode("Zg", out));
-  CHECK_FALSE(cookieseal::detail::base64url_decode("Zh", out));   // unused bits set
+  CHECK_FALSE(cookieseal::detail::base64url_decode("Zh", out));  // unused bits set
   CHECK(cookieseal::detail::base64url_decode("Zm8", out));
-  CHECK_FALSE(cookieseal::detail::base64url_decode("Zm9", out));  // unused bits set
+  CHECK_FALSE(cookieseal::detail::base64url_decode("Zm9", out));    // unused bits set
   CHECK_FALSE(cookieseal::detail::base64url_decode("Zm9vY", out));  // 4k+1
   CHECK_FALSE(cookieseal::detail::base64url_decode("Zg==", out));
 }

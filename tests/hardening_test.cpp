@@ -109,7 +109,8 @@ TEST_CASE("no error message, exception text or printed key contains key material
   bad_char[5] = '!';
   std::string hex_bad = key_hex;
   hex_bad[63] = 'z';
-  for (const std::string& bad : {truncated, bad_char, hex_bad, key_text + "A", key_text + "=", std::string(64, '0')}) {
+  for (const std::string& bad :
+       {truncated, bad_char, hex_bad, key_text + "A", key_text + "=", std::string(64, '0')}) {
     collect([&] { (void)cookieseal::Key::parse(bad); });
     collect([&] { (void)cookieseal::Keyring::parse(key_text + "," + bad, "COOKIESEAL_KEYS"); });
     collect([&] { (void)cookieseal::Keyring::parse_file_text(key_text + "\n" + bad + "\n", "keys"); });
@@ -128,14 +129,17 @@ TEST_CASE("no error message, exception text or printed key contains key material
   std::ostringstream printed;
   printed << cookieseal::Key::parse(key_text) << ' ' << cookieseal::Key::parse(key_text).id();
   messages.push_back(printed.str());
-  for (int e = 1; e <= 7; ++e) messages.emplace_back(cookieseal::to_string(static_cast<cookieseal::Error>(e)));
+  for (int e = 1; e <= 7; ++e)
+    messages.emplace_back(cookieseal::to_string(static_cast<cookieseal::Error>(e)));
   std::size_t checked = 0;
   for (const std::string& m : messages) {
     CAPTURE(m);
     CHECK_FALSE(m.empty());
     // No 8-character window of either key form appears in any message.
-    for (std::size_t i = 0; i + 8 <= key_text.size(); ++i) CHECK(m.find(key_text.substr(i, 8)) == std::string::npos);
-    for (std::size_t i = 0; i + 8 <= key_hex.size(); ++i) CHECK(m.find(key_hex.substr(i, 8)) == std::string::npos);
+    for (std::size_t i = 0; i + 8 <= key_text.size(); ++i)
+      CHECK(m.find(key_text.substr(i, 8)) == std::string::npos);
+    for (std::size_t i = 0; i + 8 <= key_hex.size(); ++i)
+      CHECK(m.find(key_hex.substr(i, 8)) == std::string::npos);
     ++checked;
   }
   MESSAGE("key hygiene: " << checked << " messages scanned");

@@ -35,7 +35,7 @@ TEST_CASE("Key::parse rejects wrong lengths, bad characters and padding without 
   const Case cases[] = {
       {"", "got 0 characters"},
       {"abc", "got 3 characters"},
-      {std::string(test_support::key_a_text) + "=", "got 44 characters"},        // padded
+      {std::string(test_support::key_a_text) + "=", "got 44 characters"},      // padded
       {"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh+", "not valid base64url"},  // '+' alphabet
       {"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh/", "not valid base64url"},
       {"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh9", "not valid base64url"},  // non-canonical tail

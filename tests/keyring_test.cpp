@@ -56,18 +56,22 @@ TEST_CASE("Keyring::find finds every key of a large ring") {
 }
 
 TEST_CASE("Keyring::parse rejects empty lists and empty entries, naming the position") {
-  CHECK(config_error_of([] { (void)Keyring::parse("", "COOKIESEAL_KEYS"); }) == "COOKIESEAL_KEYS: empty (no keys)");
-  CHECK(config_error_of([] { (void)Keyring::parse("  ", "COOKIESEAL_KEYS"); }) == "COOKIESEAL_KEYS: empty (no keys)");
-  CHECK(config_error_of([] { (void)Keyring::parse(std::string(key_a_text) + ",,x", "COOKIESEAL_KEYS"); })
-            .find("COOKIESEAL_KEYS: key 2 is empty") == 0);
-  CHECK(config_error_of([] { (void)Keyring::parse(std::string(key_a_text) + ",", "COOKIESEAL_KEYS"); })
-            .find("COOKIESEAL_KEYS: key 2 is empty") == 0);
+  CHECK(config_error_of([] { (void)Keyring::parse("", "COOKIESEAL_KEYS"); }) ==
+        "COOKIESEAL_KEYS: empty (no keys)");
+  CHECK(config_error_of([] { (void)Keyring::parse("  ", "COOKIESEAL_KEYS"); }) ==
+        "COOKIESEAL_KEYS: empty (no keys)");
+  CHECK(config_error_of([] {
+          (void)Keyring::parse(std::string(key_a_text) + ",,x", "COOKIESEAL_KEYS");
+        }).find("COOKIESEAL_KEYS: key 2 is empty") == 0);
+  CHECK(config_error_of([] {
+          (void)Keyring::parse(std::string(key_a_text) + ",", "COOKIESEAL_KEYS");
+        }).find("COOKIESEAL_KEYS: key 2 is empty") == 0);
 }
 
 TEST_CASE("Keyring::parse rejects a malformed key by position without echoing it") {
   const std::string bad = "this-is-not-a-key-but-looks-secret";
-  const std::string msg = config_error_of(
-      [&] { (void)Keyring::parse(std::string(key_a_text) + "," + bad, "COOKIESEAL_KEYS"); });
+  const std::string msg =
+      config_error_of([&] { (void)Keyring::parse(std::string(key_a_text) + "," + bad, "COOKIESEAL_KEYS"); });
   CHECK(msg.find("COOKIESEAL_KEYS: key 2: expected 43 base64url characters") == 0);
   CHECK(msg.find(bad) == std::string::npos);
   CHECK(msg.find(key_a_text) == std::string::npos);
@@ -75,8 +79,9 @@ TEST_CASE("Keyring::parse rejects a malformed key by position without echoing it
 
 TEST_CASE("Keyring::parse rejects a duplicate key, also written in another form") {
   const std::string hex_a = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
-  const std::string msg = config_error_of(
-      [&] { (void)Keyring::parse(std::string(key_b_text) + "," + key_a_text + "," + hex_a, "COOKIESEAL_KEYS"); });
+  const std::string msg = config_error_of([&] {
+    (void)Keyring::parse(std::string(key_b_text) + "," + key_a_text + "," + hex_a, "COOKIESEAL_KEYS");
+  });
   CHECK(msg == "COOKIESEAL_KEYS: key 3 duplicates key 2");
 }
 
@@ -93,14 +98,17 @@ TEST_CASE("Keyring::clone copies every key") {
 }
 
 TEST_CASE("Keyring::parse_file_text skips comments and blank lines and names line numbers") {
-  const std::string text = std::string("# rotated 2026-11\n\n  ") + key_b_text + "  \r\n# old\n" + key_a_text + "\n";
+  const std::string text =
+      std::string("# rotated 2026-11\n\n  ") + key_b_text + "  \r\n# old\n" + key_a_text + "\n";
   const Keyring ring = Keyring::parse_file_text(text, "keys.txt");
   REQUIRE(ring.size() == 2);
   CHECK(ring.primary().id().hex() == "b229c9fb");
-  CHECK(config_error_of([] { (void)Keyring::parse_file_text("# only\n\n", "keys.txt"); })
-            .find("keys.txt: no keys") == 0);
-  CHECK(config_error_of([] { (void)Keyring::parse_file_text("#\n\nnope\n", "keys.txt"); })
-            .find("keys.txt: line 3: expected 43") == 0);
+  CHECK(config_error_of([] {
+          (void)Keyring::parse_file_text("# only\n\n", "keys.txt");
+        }).find("keys.txt: no keys") == 0);
+  CHECK(config_error_of([] {
+          (void)Keyring::parse_file_text("#\n\nnope\n", "keys.txt");
+        }).find("keys.txt: line 3: expected 43") == 0);
   CHECK(config_error_of([] {
           (void)Keyring::parse_file_text(std::string(key_a_text) + "\n\n" + key_a_text, "keys.txt");
         }) == "keys.txt: line 3 duplicates line 1");
@@ -121,7 +129,8 @@ TEST_CASE("Keyring::from_env honours a custom prefix") {
 }
 
 TEST_CASE("Keyring::from_env reads COOKIESEAL_KEYS_FILE") {
-  const std::string path = temp_file(std::string("# primary first\n") + key_b_text + "\n" + key_a_text + "\n");
+  const std::string path =
+      temp_file(std::string("# primary first\n") + key_b_text + "\n" + key_a_text + "\n");
   ScopedEnv keys("COOKIESEAL_KEYS", std::nullopt);
   ScopedEnv file("COOKIESEAL_KEYS_FILE", path);
   const Keyring ring = Keyring::from_env();
@@ -134,8 +143,9 @@ TEST_CASE("Keyring::from_env gives clear errors that never contain the key text"
   SUBCASE("neither variable set") {
     ScopedEnv keys("COOKIESEAL_KEYS", std::nullopt);
     ScopedEnv file("COOKIESEAL_KEYS_FILE", std::nullopt);
-    CHECK(config_error_of([] { (void)Keyring::from_env(); })
-              .find("neither COOKIESEAL_KEYS nor COOKIESEAL_KEYS_FILE is set") == 0);
+    CHECK(config_error_of([] {
+            (void)Keyring::from_env();
+          }).find("neither COOKIESEAL_KEYS nor COOKIESEAL_KEYS_FILE is set") == 0);
   }
   SUBCASE("both set") {
     ScopedEnv keys("COOKIESEAL_KEYS", key_a_text);
@@ -153,7 +163,8 @@ TEST_CASE("Keyring::from_env gives clear errors that never contain the key text"
     ScopedEnv keys("COOKIESEAL_KEYS", shortkey);
     ScopedEnv file("COOKIESEAL_KEYS_FILE", std::nullopt);
     const std::string msg = config_error_of([] { (void)Keyring::from_env(); });
-    CHECK(msg == "COOKIESEAL_KEYS: key 1: expected 43 base64url characters or 64 hex digits, got 40 characters");
+    CHECK(msg ==
+          "COOKIESEAL_KEYS: key 1: expected 43 base64url characters or 64 hex digits, got 40 characters");
     CHECK(msg.find(shortkey) == std::string::npos);
   }
   SUBCASE("bad characters") {
@@ -181,7 +192,8 @@ TEST_CASE("Keyring::from_env gives clear errors that never contain the key text"
   SUBCASE("a directory instead of a file") {
     ScopedEnv keys("COOKIESEAL_KEYS", std::nullopt);
     ScopedEnv file("COOKIESEAL_KEYS_FILE", "/tmp");
-    CHECK(config_error_of([] { (void)Keyring::from_env(); }).find("COOKIESEAL_KEYS_FILE (/tmp): cannot") == 0);
+    CHECK(config_error_of([] { (void)Keyring::from_env(); }).find("COOKIESEAL_KEYS_FILE (/tmp): cannot") ==
+          0);
   }
   SUBCASE("empty file variable") {
     ScopedEnv keys("COOKIESEAL_KEYS", std::nullopt);

@@ -9,9 +9,9 @@
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>
-#include <sodium.h>     // sodium_init
-#include <sys/wait.h>   // waitpid
-#include <unistd.h>     // fork, pipe, _exit
+#include <sodium.h>    // sodium_init
+#include <sys/wait.h>  // waitpid
+#include <unistd.h>    // fork, pipe, _exit
 
 #include <array>
 #include <set>
@@ -81,7 +81,8 @@ std::vector<Nonce> fork_and_collect(int draws, int seals) {
   std::vector<Nonce> child(static_cast<std::size_t>(draws + seals));
   std::size_t got = 0;
   auto* p = reinterpret_cast<char*>(child.data());
-  for (ssize_t r; got < child.size() * sizeof(Nonce) && (r = ::read(fds[0], p + got, child.size() * sizeof(Nonce) - got)) > 0;) {
+  for (ssize_t r; got < child.size() * sizeof(Nonce) &&
+                  (r = ::read(fds[0], p + got, child.size() * sizeof(Nonce) - got)) > 0;) {
     got += static_cast<std::size_t>(r);
   }
   ::close(fds[0]);
@@ -118,7 +119,8 @@ TEST_CASE("nonces never repeat across fork() with the pthread_atfork fallback al
   std::thread([&] {  // a new thread gets a new state page, now without MADV_WIPEONFORK
     source = cookieseal::detail::nonce_source();
     all = fork_and_collect(20000, 500);
-  }).join();
+  })
+      .join();
   cookieseal::detail::allow_wipe_on_fork_for_testing(true);
   CHECK(source == cookieseal::detail::NonceSource::fork_generation);
   CHECK(all.size() == 5 + 1 + 2 * 20500);

@@ -66,7 +66,9 @@ struct Cart {
   std::vector<std::string> items;
   std::int64_t owner = 0;
   template <class Archive>
-  void serialize(Archive& ar) { ar(items, owner); }
+  void serialize(Archive& ar) {
+    ar(items, owner);
+  }
 };
 
 // Writes raw bytes after cereal's endianness flag: authentic cookies with any payload.
@@ -99,7 +101,8 @@ std::string from_hex(std::string_view hex) {
 TEST_CASE("load without our cookie gives a fresh empty session, reason absent") {
   ManualClock clock;
   const SessionManager m(make_config(clock));
-  for (std::string_view header : {"", "other=1; x=2", "__Host-session=", "__host-session=abc", "session=abc"}) {
+  for (std::string_view header :
+       {"", "other=1; x=2", "__Host-session=", "__host-session=abc", "session=abc"}) {
     CAPTURE(header);
     const Session s = m.load(header);
     CHECK(s.load_status() == LoadStatus::absent);
@@ -192,23 +195,50 @@ TEST_CASE("every refused cookie gives a fresh session carrying the reason") {
   }
   SUBCASE("bad_payload: an unknown value tag, or a typed session read as a Session") {
     const cookieseal::Codec codec(ring({key_a_text}));
-    const std::string head = "01" "000102030405060708090a0b0c0d0e0f" "00b9556900000000";
+    const std::string head =
+        "01"
+        "000102030405060708090a0b0c0d0e0f"
+        "00b9556900000000";
     auto sealed = [&](const std::string& hex_payload) {
       return "__Host-session=" + *codec.encode(name, RawPayload{from_hex(hex_payload)}, *clock.now + 1h);
     };
-    const std::string one = "0100000000000000";   // entry count 1, or key length 1
+    const std::string one = "0100000000000000";  // entry count 1, or key length 1
     const std::string two = "0200000000000000";
-    const Session crafted = m.load(sealed(head + one + one + "61" "01" "0100000000000000"));
+    const Session crafted = m.load(sealed(head + one + one +
+                                          "61"
+                                          "01"
+                                          "0100000000000000"));
     CHECK(crafted.load_status() == LoadStatus::loaded);  // the hand-written layout is the real one
     CHECK(crafted.get<int>("a") == 1);
-    CHECK(status_of(sealed(head + one + one + "61" "07" "00")) == LoadStatus::bad_payload);  // tag 7
-    CHECK(status_of(sealed(head + two + one + "61" "0001" + one + "61" "0001")) == LoadStatus::bad_payload);  // duplicate
-    CHECK(status_of(sealed(head + two + one + "62" "0001" + one + "61" "0001")) == LoadStatus::bad_payload);  // unsorted
-    CHECK(status_of(sealed(head + one + one + "61" "01" "01")) == LoadStatus::bad_payload);  // truncated
-    CHECK(status_of(sealed(head + one + "ffffffffffffff7f" "61")) == LoadStatus::bad_payload);  // forged length
-    CHECK(status_of(sealed(head + "0000000000000000" "ff")) == LoadStatus::bad_payload);  // trailing byte
-    CHECK(status_of(sealed("01" "000102030405060708090a0b0c0d0e0f" "ffffffffffffffff" "0000000000000000")) ==
-          LoadStatus::bad_payload);  // created_at past year 9999
+    CHECK(status_of(sealed(head + one + one +
+                           "61"
+                           "07"
+                           "00")) == LoadStatus::bad_payload);  // tag 7
+    CHECK(status_of(sealed(head + two + one +
+                           "61"
+                           "0001" +
+                           one +
+                           "61"
+                           "0001")) == LoadStatus::bad_payload);  // duplicate
+    CHECK(status_of(sealed(head + two + one +
+                           "62"
+                           "0001" +
+                           one +
+                           "61"
+                           "0001")) == LoadStatus::bad_payload);  // unsorted
+    CHECK(status_of(sealed(head + one + one +
+                           "61"
+                           "01"
+                           "01")) == LoadStatus::bad_payload);  // truncated
+    CHECK(status_of(sealed(head + one +
+                           "ffffffffffffff7f"
+                           "61")) == LoadStatus::bad_payload);  // forged length
+    CHECK(status_of(sealed(head + "0000000000000000"
+                                  "ff")) == LoadStatus::bad_payload);  // trailing byte
+    CHECK(status_of(sealed("01"
+                           "000102030405060708090a0b0c0d0e0f"
+                           "ffffffffffffffff"
+                           "0000000000000000")) == LoadStatus::bad_payload);  // created_at past year 9999
     auto cart = m.create<Cart>();
     cart.data().owner = 1;
     CHECK(status_of(cookie_of(m.commit(cart))) == LoadStatus::bad_payload);
@@ -548,7 +578,9 @@ TEST_CASE("the revocation hook rejects a session (reason revoked), and a throwin
   *clock.now = std::chrono::sys_seconds{};  // the epoch: this hook throws
   const SessionManager epoch([&] {
     Config e = make_config(clock);
-    e.is_revoked = [](const SessionId&, std::chrono::sys_seconds) -> bool { throw std::runtime_error("down"); };
+    e.is_revoked = [](const SessionId&, std::chrono::sys_seconds) -> bool {
+      throw std::runtime_error("down");
+    };
     return e;
   }());
   CHECK(epoch.load(issued(epoch)).load_status() == LoadStatus::revoked);
@@ -589,10 +621,12 @@ TEST_CASE("the manager's cookie holds the payload layout of docs/SESSION.md") {
   Session s = m.create();
   s.set("n", -2);
   const Commit out = m.commit(s);
-  const cookieseal::Codec codec(ring({key_a_text}), {.ttl = 24h, .leeway = 60s, .max_value_bytes = 4096, .clock = clock.fn()});
+  const cookieseal::Codec codec(ring({key_a_text}),
+                                {.ttl = 24h, .leeway = 60s, .max_value_bytes = 4096, .clock = clock.fn()});
   const auto raw = codec.decode<AnyPayload>(name, value_of(out));
   REQUIRE(raw);
-  cookieseal::detail::SessionHead head{s.id(), static_cast<std::uint64_t>(clock.now->time_since_epoch().count())};
+  cookieseal::detail::SessionHead head{s.id(),
+                                       static_cast<std::uint64_t>(clock.now->time_since_epoch().count())};
   CHECK(raw->value.bytes == cookieseal::detail::map_payload_bytes(head, s.entries()).substr(1));
   CHECK(raw->expires_at == *clock.now + 24h);
 }
@@ -613,12 +647,17 @@ TEST_CASE("SessionManager refuses a bad Config with a ConfigError naming the fie
   CHECK(error_of([](Config& c) { c.renew_share = std::nan(""); }).find("renew_share") != std::string::npos);
   CHECK(error_of([](Config& c) { c.leeway = -1s; }).find("leeway") != std::string::npos);
   CHECK(error_of([](Config& c) { c.leeway = c.ttl; }).find("leeway") != std::string::npos);
-  CHECK(error_of([](Config& c) { c.cookie_name = "__Host-s"; c.cookie.domain = "example.com"; })
-            .find("__Host-") != std::string::npos);
+  CHECK(error_of([](Config& c) {
+          c.cookie_name = "__Host-s";
+          c.cookie.domain = "example.com";
+        }).find("__Host-") != std::string::npos);
   CHECK(error_of([](Config& c) { c.cookie_name = "bad name"; }).find("name") != std::string::npos);
-  CHECK(error_of([](Config& c) { c.cookie_name = std::string(4000, 'n'); }).find("4096") != std::string::npos);
-  CHECK(error_of([](Config& c) { c.cookie.secure = false; c.cookie.same_site = cookieseal::SameSite::none; })
-            .find("Secure") != std::string::npos);
+  CHECK(error_of([](Config& c) { c.cookie_name = std::string(4000, 'n'); }).find("4096") !=
+        std::string::npos);
+  CHECK(error_of([](Config& c) {
+          c.cookie.secure = false;
+          c.cookie.same_site = cookieseal::SameSite::none;
+        }).find("Secure") != std::string::npos);
 }
 
 TEST_CASE("threads share one manager while the keyring rotates") {
@@ -645,7 +684,8 @@ TEST_CASE("threads share one manager while the keyring rotates") {
     });
   }
   std::thread rotator([&] {
-    for (int i = 0; !stop; ++i) m.rotate(i % 2 ? ring({key_a_text, key_b_text}) : ring({key_b_text, key_a_text}));
+    for (int i = 0; !stop; ++i)
+      m.rotate(i % 2 ? ring({key_a_text, key_b_text}) : ring({key_b_text, key_a_text}));
   });
   for (auto& th : threads) th.join();
   stop = true;

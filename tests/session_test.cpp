@@ -33,14 +33,18 @@ std::string hex(std::string_view bytes) {
 struct Profile {
   std::int64_t user = 0;
   template <class Archive>
-  void serialize(Archive& ar) { ar(user); }
+  void serialize(Archive& ar) {
+    ar(user);
+  }
 };
 
 }  // namespace
 
 // The overload set refuses what would silently change meaning.
 template <class V>
-concept settable = requires(Session s, V v) { s.set("k", v); };
+concept settable = requires(Session s, V v) {
+  s.set("k", v);
+};
 static_assert(settable<int> && settable<bool> && settable<const char*> && settable<double>);
 static_assert(!settable<std::uint64_t>, "uint64 may not fit int64: convert explicitly");
 static_assert(!settable<char>, "a char is ambiguous");
@@ -228,10 +232,23 @@ TEST_CASE("the Session payload is exactly the bytes drawn in docs/SESSION.md") {
         "000102030405060708090a0b0c0d0e0f"  // id
         "00b9556900000000"                  // created_at 1767225600
         "0400000000000000"                  // 4 entries
-        "0500000000000000" "61646d696e" "00" "01"                // "admin" bool true
-        "0100000000000000" "6e" "01" "feffffffffffffff"          // "n" int64 -2
-        "0200000000000000" "7069" "02" "000000000000e03f"        // "pi" double 0.5
-        "0400000000000000" "75736572" "03" "0300000000000000" "616461");  // "user" "ada"
+        "0500000000000000"
+        "61646d696e"
+        "00"
+        "01"  // "admin" bool true
+        "0100000000000000"
+        "6e"
+        "01"
+        "feffffffffffffff"  // "n" int64 -2
+        "0200000000000000"
+        "7069"
+        "02"
+        "000000000000e03f"  // "pi" double 0.5
+        "0400000000000000"
+        "75736572"
+        "03"
+        "0300000000000000"
+        "616461");  // "user" "ada"
   CHECK(bytes.size() == 110);
   CHECK(cookieseal::detail::map_payload_bytes(head, {}).size() ==
         cookieseal::detail::empty_session_plaintext_bytes);
@@ -244,7 +261,8 @@ TEST_CASE("the golden payload reads back; unsorted, duplicate and unknown-tag pa
       raw += static_cast<char>(std::stoi(hex_text.substr(i, 2), nullptr, 16));
     }
     try {
-      cookieseal::detail::BoundedInputArchive ar(reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size());
+      cookieseal::detail::BoundedInputArchive ar(reinterpret_cast<const std::uint8_t*>(raw.data()),
+                                                 raw.size());
       cookieseal::detail::MapPayloadIn in;
       ar(in);
       return ar.remaining() == 0 && in.entries.size() == 2;
@@ -252,12 +270,26 @@ TEST_CASE("the golden payload reads back; unsorted, duplicate and unknown-tag pa
       return false;
     }
   };
-  const std::string head = "0101000102030405060708090a0b0c0d0e0f00b9556900000000" "0200000000000000";
-  const std::string a = "0100000000000000" "61" "00" "01";   // "a" true
-  const std::string b = "0100000000000000" "62" "00" "00";   // "b" false
+  const std::string head =
+      "0101000102030405060708090a0b0c0d0e0f00b9556900000000"
+      "0200000000000000";
+  const std::string a =
+      "0100000000000000"
+      "61"
+      "00"
+      "01";  // "a" true
+  const std::string b =
+      "0100000000000000"
+      "62"
+      "00"
+      "00";  // "b" false
   CHECK(read(head + a + b));
   CHECK_FALSE(read(head + b + a));  // unsorted
   CHECK_FALSE(read(head + a + a));  // duplicate key
-  CHECK_FALSE(read(head + a + "0100000000000000" "62" "04" "00"));  // tag 4
-  CHECK_FALSE(read("0102" + head.substr(4) + a + b));               // layout 2 is a TypedSession
+  CHECK_FALSE(read(head + a +
+                   "0100000000000000"
+                   "62"
+                   "04"
+                   "00"));                             // tag 4
+  CHECK_FALSE(read("0102" + head.substr(4) + a + b));  // layout 2 is a TypedSession
 }

@@ -10,10 +10,10 @@
 #include <string>
 
 using namespace std::chrono_literals;
-using cookieseal::CookieAttributes;
-using cookieseal::SameSite;
 using cookieseal::check_cookie;
+using cookieseal::CookieAttributes;
 using cookieseal::imf_fixdate;
+using cookieseal::SameSite;
 using cookieseal::set_cookie_header;
 
 namespace {
@@ -71,10 +71,8 @@ TEST_CASE("imf_fixdate writes dates past 2038") {
 TEST_CASE("imf_fixdate clamps to the years it can write") {
   CHECK(imf_fixdate(at(-1)) == "Thu, 01 Jan 1970 00:00:00 GMT");
   CHECK(imf_fixdate(at(253402300800)) == "Fri, 31 Dec 9999 23:59:59 GMT");
-  CHECK(imf_fixdate(at(std::numeric_limits<std::int64_t>::max())) ==
-        "Fri, 31 Dec 9999 23:59:59 GMT");
-  CHECK(imf_fixdate(at(std::numeric_limits<std::int64_t>::min())) ==
-        "Thu, 01 Jan 1970 00:00:00 GMT");
+  CHECK(imf_fixdate(at(std::numeric_limits<std::int64_t>::max())) == "Fri, 31 Dec 9999 23:59:59 GMT");
+  CHECK(imf_fixdate(at(std::numeric_limits<std::int64_t>::min())) == "Thu, 01 Jan 1970 00:00:00 GMT");
 }
 
 TEST_CASE("set_cookie_header writes the default attributes") {
@@ -136,8 +134,7 @@ TEST_CASE("set_cookie_header_size agrees with the built header") {
       for (const bool domain : {false, true}) {
         for (const bool flags : {false, true}) {
           for (const SameSite same_site : {SameSite::strict, SameSite::lax, SameSite::none}) {
-            for (const auto max_age : {-1s, 0s, 9s, 10s, 86400s, 34560000s,
-                                       std::chrono::seconds::max()}) {
+            for (const auto max_age : {-1s, 0s, 9s, 10s, 86400s, 34560000s, std::chrono::seconds::max()}) {
               for (const std::size_t value_size : {std::size_t{0}, std::size_t{1}, value.size()}) {
                 CookieAttributes a;
                 a.path = path;
@@ -186,9 +183,7 @@ TEST_CASE("check_cookie accepts plausible settings") {
   CHECK(problem("!#$%&'*+-.^_`|~09AZaz", {}).empty());
 }
 
-TEST_CASE("check_cookie rejects an empty name") {
-  CHECK(problem("", {}) == "cookie name is empty");
-}
+TEST_CASE("check_cookie rejects an empty name") { CHECK(problem("", {}) == "cookie name is empty"); }
 
 TEST_CASE("check_cookie rejects a name that is not a token") {
   CHECK(problem("a b", {}) ==
@@ -216,8 +211,9 @@ TEST_CASE("check_cookie rejects a Path that is empty, relative, too long or has 
   a.path = "/" + std::string(1023, 'a');
   CHECK(problem("s", a).empty());
   a.path = "/a;b";
-  CHECK(problem("s", a) == "cookie \"s\": Path \"/a;b\" has ';' (0x3B) at byte 2; Path allows "
-                           "printable ASCII and spaces, except ';'");
+  CHECK(problem("s", a) ==
+        "cookie \"s\": Path \"/a;b\" has ';' (0x3B) at byte 2; Path allows "
+        "printable ASCII and spaces, except ';'");
   a.path = "/a\nb";
   CHECK(contains(problem("s", a), "Path \"/a\\x0Ab\" has 0x0A at byte 2"));
   a.path = "/\x7f";
@@ -232,8 +228,7 @@ TEST_CASE("check_cookie rejects a Domain that is not a plausible host name") {
     a.domain = std::move(d);
     return problem("s", a);
   };
-  CHECK(domain_problem("") ==
-        "cookie \"s\": Domain is empty; leave it unset for a host-only cookie");
+  CHECK(domain_problem("") == "cookie \"s\": Domain is empty; leave it unset for a host-only cookie");
   CHECK(domain_problem("exa mple.com") ==
         "cookie \"s\": Domain \"exa mple.com\" has ' ' (0x20) at byte 3; Domain must be a host "
         "name of letters, digits, '-' and '.'");
@@ -242,7 +237,9 @@ TEST_CASE("check_cookie rejects a Domain that is not a plausible host name") {
   CHECK(contains(domain_problem("example.com:8080"), "has ':' (0x3A) at byte 11"));
   CHECK(contains(domain_problem("[::1]"), "has '[' (0x5B) at byte 0"));
   CHECK(contains(domain_problem("ex\tample"), "has 0x09 at byte 2"));
-  CHECK(contains(domain_problem("b\xc3\xbc" "cher.de"), "has 0xC3 at byte 1"));
+  CHECK(contains(domain_problem("b\xc3\xbc"
+                                "cher.de"),
+                 "has 0xC3 at byte 1"));
 
   const std::string empty_label = " has an empty label (a trailing '.', \"..\" or no host name";
   CHECK(contains(domain_problem("example.com."), "\"example.com.\"" + empty_label));
@@ -276,8 +273,7 @@ TEST_CASE("check_cookie requires Secure with Partitioned") {
   CookieAttributes a;
   a.secure = false;
   a.partitioned = true;
-  CHECK(problem("s", a) ==
-        "cookie \"s\": Partitioned requires Secure (browsers drop the cookie otherwise)");
+  CHECK(problem("s", a) == "cookie \"s\": Partitioned requires Secure (browsers drop the cookie otherwise)");
   a.secure = true;
   CHECK(problem("s", a).empty());
 }

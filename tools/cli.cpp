@@ -93,9 +93,9 @@ std::string format_utc(std::chrono::sys_seconds t) {
   const hh_mm_ss hms(t - day);
   char out[32];
   (void)std::snprintf(out, sizeof out, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()));
+                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                      static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                      static_cast<int>(hms.seconds().count()));
   return out;
 }
 

@@ -42,7 +42,7 @@ struct Decoded {
 
 /// A cookie's public header, read without any key (for `cookieseal inspect` and logs).
 struct CookieInfo {
-  std::uint8_t version = 0;    ///< byte 0; the fields below are set only when it is 1
+  std::uint8_t version = 0;  ///< byte 0; the fields below are set only when it is 1
   KeyId key_id;
   std::chrono::sys_seconds expires_at{};
   std::size_t value_bytes = 0;      ///< characters of the cookie value
@@ -97,7 +97,8 @@ class COOKIESEAL_API Codec {
   /// order: too_large, malformed, unsupported_version, unknown_key, tampered, expired,
   /// bad_payload (including bytes left over after the value). T must be default-constructible.
   template <class T>
-  [[nodiscard]] Result<Decoded<T>> decode(std::string_view name, std::string_view cookie_value) const noexcept {
+  [[nodiscard]] Result<Decoded<T>> decode(std::string_view name,
+                                          std::string_view cookie_value) const noexcept {
     // Before the scratch buffer: an oversized value touches no memory at all.
     if (cookie_value.size() > options_.max_value_bytes) return Error::too_large;
     try {

@@ -31,7 +31,8 @@ inline constexpr std::chrono::seconds max_duration = std::chrono::hours(24) * 36
 /// Zero is accepted (callers that need a positive value check it); above max_duration,
 /// or an overflow, is nullopt.
 /// Example: `cookieseal::parse_duration("30m")  // 1800s`
-[[nodiscard]] COOKIESEAL_API std::optional<std::chrono::seconds> parse_duration(std::string_view text) noexcept;
+[[nodiscard]] COOKIESEAL_API std::optional<std::chrono::seconds> parse_duration(
+    std::string_view text) noexcept;
 
 /// Writes a duration in the largest unit that divides it exactly, e.g. "7d", "90m", "45s"
 /// (parse_duration reads it back).

@@ -47,8 +47,7 @@ struct CookiePair {
 
 namespace detail {
 /// Takes the next pair (rules above) off the front of `rest`. Returns false at the end.
-[[nodiscard]] COOKIESEAL_API bool next_cookie_pair(std::string_view& rest,
-                                                   CookiePair& pair) noexcept;
+[[nodiscard]] COOKIESEAL_API bool next_cookie_pair(std::string_view& rest, CookiePair& pair) noexcept;
 }  // namespace detail
 
 /// The value of the first cookie called `name` in one `Cookie` header, or nullopt when there
@@ -56,8 +55,8 @@ namespace detail {
 /// Example:
 ///   auto v = cookieseal::find_cookie(req["Cookie"], "__Host-session");
 ///   if (!v) return anonymous();
-[[nodiscard]] COOKIESEAL_API std::optional<std::string_view> find_cookie(
-    std::string_view header, std::string_view name) noexcept;
+[[nodiscard]] COOKIESEAL_API std::optional<std::string_view> find_cookie(std::string_view header,
+                                                                         std::string_view name) noexcept;
 
 /// As above over several `Cookie` headers (HTTP/2 and HTTP/3 may split cookies into one
 /// header per pair): the first match in the first header that has one.
@@ -74,8 +73,8 @@ namespace detail {
 ///     if (p.name.starts_with("cart-")) carts.push_back(p.value);
 ///   });
 template <class Visit>
-void for_each_cookie(std::string_view header, Visit&& visit) noexcept(
-    std::is_nothrow_invocable_v<Visit&, const CookiePair&>) {
+void for_each_cookie(std::string_view header,
+                     Visit&& visit) noexcept(std::is_nothrow_invocable_v<Visit&, const CookiePair&>) {
   CookiePair pair;
   while (detail::next_cookie_pair(header, pair)) {
     if constexpr (std::is_void_v<std::invoke_result_t<Visit&, const CookiePair&>>) {

@@ -63,13 +63,20 @@ class Result {
   explicit operator bool() const noexcept { return ok(); }
 
   /// The error; only meaningful when !ok().
-  [[nodiscard]] Error error() const noexcept {
-    return ok() ? Error{} : *std::get_if<1>(&v_);
-  }
+  [[nodiscard]] Error error() const noexcept { return ok() ? Error{} : *std::get_if<1>(&v_); }
 
-  [[nodiscard]] T& value() & { check(); return *std::get_if<0>(&v_); }
-  [[nodiscard]] const T& value() const& { check(); return *std::get_if<0>(&v_); }
-  [[nodiscard]] T&& value() && { check(); return std::move(*std::get_if<0>(&v_)); }
+  [[nodiscard]] T& value() & {
+    check();
+    return *std::get_if<0>(&v_);
+  }
+  [[nodiscard]] const T& value() const& {
+    check();
+    return *std::get_if<0>(&v_);
+  }
+  [[nodiscard]] T&& value() && {
+    check();
+    return std::move(*std::get_if<0>(&v_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }

@@ -6,14 +6,14 @@
 
 namespace cookieseal::format {
 
-inline constexpr std::uint8_t version = 0x01;      ///< byte 0 of every v1 cookie
-inline constexpr std::size_t key_bytes = 32;       ///< crypto_aead_xchacha20poly1305_ietf_KEYBYTES
-inline constexpr std::size_t key_id_bytes = 4;     ///< first 4 bytes of BLAKE2b-256(key, "cookieseal-key-id")
-inline constexpr std::size_t expires_bytes = 8;    ///< big-endian seconds since the Unix epoch
-inline constexpr std::size_t nonce_bytes = 24;     ///< crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
-inline constexpr std::size_t tag_bytes = 16;       ///< crypto_aead_xchacha20poly1305_ietf_ABYTES
+inline constexpr std::uint8_t version = 0x01;    ///< byte 0 of every v1 cookie
+inline constexpr std::size_t key_bytes = 32;     ///< crypto_aead_xchacha20poly1305_ietf_KEYBYTES
+inline constexpr std::size_t key_id_bytes = 4;   ///< first 4 bytes of BLAKE2b-256(key, "cookieseal-key-id")
+inline constexpr std::size_t expires_bytes = 8;  ///< big-endian seconds since the Unix epoch
+inline constexpr std::size_t nonce_bytes = 24;   ///< crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+inline constexpr std::size_t tag_bytes = 16;     ///< crypto_aead_xchacha20poly1305_ietf_ABYTES
 inline constexpr std::size_t header_bytes = 1 + key_id_bytes + expires_bytes + nonce_bytes;  // 37
-inline constexpr std::size_t min_raw_bytes = header_bytes + tag_bytes;                        // 53
+inline constexpr std::size_t min_raw_bytes = header_bytes + tag_bytes;                       // 53
 
 inline constexpr std::size_t key_id_offset = 1;
 inline constexpr std::size_t expires_offset = key_id_offset + key_id_bytes;  // 5

@@ -22,8 +22,8 @@ struct KeyId {
   [[nodiscard]] COOKIESEAL_API std::string hex() const;
   /// The id as a big-endian integer (for hashing and tables).
   [[nodiscard]] constexpr std::uint32_t value() const noexcept {
-    return std::uint32_t{bytes[0]} << 24 | std::uint32_t{bytes[1]} << 16 |
-           std::uint32_t{bytes[2]} << 8 | std::uint32_t{bytes[3]};
+    return std::uint32_t{bytes[0]} << 24 | std::uint32_t{bytes[1]} << 16 | std::uint32_t{bytes[2]} << 8 |
+           std::uint32_t{bytes[3]};
   }
   friend constexpr bool operator==(const KeyId&, const KeyId&) = default;
 };
@@ -77,7 +77,7 @@ class COOKIESEAL_API Key {
   [[nodiscard]] bool same_secret(const Key& other) const noexcept;
 
  private:
-  Key();  // allocates guarded memory
+  Key();          // allocates guarded memory
   void finish();  // computes the id and makes the memory read-only
   std::uint8_t* bytes_ = nullptr;
   KeyId id_{};

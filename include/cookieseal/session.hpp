@@ -172,30 +172,30 @@ class COOKIESEAL_API Session : public SessionBase {
   /// Stores a bool. Only an actual bool: nothing converts to it implicitly here, so a
   /// string literal or a pointer can never become `true`.
   template <class B>
-    requires std::same_as<B, bool>
-  void set(std::string_view key, B value) {
-    set(key, Value(std::in_place_index<0>, value));
-  }
+  requires std::same_as<B, bool>
+  void set(std::string_view key, B value) { set(key, Value(std::in_place_index<0>, value)); }
   /// Stores an integer as int64.
   template <std::integral I>
-    requires(!std::same_as<I, bool> && !std::same_as<I, char> &&
-             std::numeric_limits<I>::max() <= std::numeric_limits<std::int64_t>::max())
-  void set(std::string_view key, I value) {
+  requires(!std::same_as<I, bool> && !std::same_as<I, char> &&
+           std::numeric_limits<I>::max() <=
+               std::numeric_limits<std::int64_t>::max()) void set(std::string_view key, I value) {
     set(key, Value(std::in_place_index<1>, static_cast<std::int64_t>(value)));
   }
   /// Integer types that may not fit int64 (uint64_t, size_t, unsigned long) are refused at
   /// compile time: convert explicitly, so no value is silently wrapped.
   template <std::integral I>
-    requires(!std::same_as<I, bool> && !std::same_as<I, char> &&
-             (std::numeric_limits<I>::max() > std::numeric_limits<std::int64_t>::max()))
-  void set(std::string_view key, I value) = delete;
+  requires(!std::same_as<I, bool> && !std::same_as<I, char> &&
+           (std::numeric_limits<I>::max() >
+            std::numeric_limits<std::int64_t>::max())) void set(std::string_view key, I value) = delete;
   /// Stores a float or double as double.
   template <std::floating_point F>
   void set(std::string_view key, F value) {
     set(key, Value(std::in_place_index<2>, static_cast<double>(value)));
   }
   /// Stores a string.
-  void set(std::string_view key, std::string value) { set(key, Value(std::in_place_index<3>, std::move(value))); }
+  void set(std::string_view key, std::string value) {
+    set(key, Value(std::in_place_index<3>, std::move(value)));
+  }
   void set(std::string_view key, std::string_view value) { set(key, std::string(value)); }
   void set(std::string_view key, const char* value) { set(key, std::string(value)); }
   /// A char is ambiguous (a letter or a number?): store a string or an integer explicitly.
@@ -227,7 +227,8 @@ class COOKIESEAL_API Session : public SessionBase {
     } else if constexpr (std::is_same_v<T, std::string>) {
       if (const std::string* s = std::get_if<3>(v)) return *s;
     } else {
-      static_assert(sizeof(T) == 0, "Session::get<T>: T must be bool, an integer, a floating type or std::string");
+      static_assert(sizeof(T) == 0,
+                    "Session::get<T>: T must be bool, an integer, a floating type or std::string");
     }
     return std::nullopt;
   }

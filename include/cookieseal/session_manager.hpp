@@ -230,14 +230,14 @@ class COOKIESEAL_API SessionManager {
     KeyId key_id;
     bool needs_reseal;
   };
-  using OpenFn = Result<Opened> (*)(const Codec&, std::string_view name, std::string_view value, void* target);
+  using OpenFn = Result<Opened> (*)(const Codec&, std::string_view name, std::string_view value,
+                                    void* target);
   using ResetFn = void (*)(void* target);
   // On Error::too_large, `seal` also stores the plaintext size in *plaintext_bytes (for the
   // message's byte counts; measured only on that path).
-  using SealFn = Result<std::string> (*)(const Codec&, std::string_view name,
-                                          const detail::SessionHead& head,
-                                          std::chrono::sys_seconds expires_at, const void* source,
-                                          std::size_t* plaintext_bytes);
+  using SealFn = Result<std::string> (*)(const Codec&, std::string_view name, const detail::SessionHead& head,
+                                         std::chrono::sys_seconds expires_at, const void* source,
+                                         std::size_t* plaintext_bytes);
 
   template <class T>
   static Result<Opened> open_typed(const Codec& codec, std::string_view name, std::string_view value,
@@ -254,9 +254,8 @@ class COOKIESEAL_API SessionManager {
   }
   template <class T>
   static Result<std::string> seal_typed(const Codec& codec, std::string_view name,
-                                        const detail::SessionHead& head,
-                                        std::chrono::sys_seconds expires_at, const void* source,
-                                        std::size_t* plaintext_bytes) {
+                                        const detail::SessionHead& head, std::chrono::sys_seconds expires_at,
+                                        const void* source, std::size_t* plaintext_bytes) {
     const auto* s = static_cast<const TypedSession<T>*>(source);
     const detail::TypedPayloadOut<T> payload{head, &s->data_};
     auto r = codec.encode(name, payload, expires_at);
@@ -271,8 +270,8 @@ class COOKIESEAL_API SessionManager {
     return r;
   }
 
-  void load_into(std::span<const std::string_view> headers, SessionBase& session, OpenFn open,
-                 ResetFn reset, void* target) const;
+  void load_into(std::span<const std::string_view> headers, SessionBase& session, OpenFn open, ResetFn reset,
+                 void* target) const;
   void init_fresh(SessionBase& session, LoadStatus status) const;
   [[nodiscard]] Commit commit_core(const SessionBase& session, SealFn seal, const void* source) const;
   class Reader;  // pins the current Generation for one load() or commit() (session_manager.cpp)

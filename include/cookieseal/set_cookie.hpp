@@ -26,8 +26,7 @@ enum class SameSite : std::uint8_t {
 /// Reads "Strict", "Lax" or "None" in any letter case (e.g. from an environment variable);
 /// nullopt for anything else, including surrounding spaces.
 /// Example: `auto s = cookieseal::parse_same_site(getenv_or("SAMESITE", "lax"));`
-[[nodiscard]] COOKIESEAL_API std::optional<SameSite> parse_same_site(
-    std::string_view text) noexcept;
+[[nodiscard]] COOKIESEAL_API std::optional<SameSite> parse_same_site(std::string_view text) noexcept;
 
 /// The attributes written after `name=value`. Check them once with validate_cookie().
 struct CookieAttributes {
@@ -71,8 +70,8 @@ struct CookieAttributes {
 /// Messages echo the name, path and domain (escaped), never a cookie value.
 /// Example:
 ///   if (auto problem = cookieseal::check_cookie("__Host-s", attrs)) log(*problem);
-[[nodiscard]] COOKIESEAL_API std::optional<std::string> check_cookie(
-    std::string_view name, const CookieAttributes& attributes);
+[[nodiscard]] COOKIESEAL_API std::optional<std::string> check_cookie(std::string_view name,
+                                                                     const CookieAttributes& attributes);
 
 /// As check_cookie, but throws cookieseal::ConfigError carrying the message. Call it at
 /// start-up: the builders below trust what it accepted.
@@ -102,8 +101,7 @@ inline constexpr std::size_t imf_fixdate_bytes = 29;
 ///   res.add_header("Set-Cookie", cookieseal::set_cookie_header(
 ///       "__Host-session", sealed, attrs, std::chrono::hours(24),
 ///       std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now())));
-[[nodiscard]] COOKIESEAL_API std::string set_cookie_header(std::string_view name,
-                                                           std::string_view value,
+[[nodiscard]] COOKIESEAL_API std::string set_cookie_header(std::string_view name, std::string_view value,
                                                            const CookieAttributes& attributes,
                                                            std::chrono::seconds max_age,
                                                            std::chrono::sys_seconds now);
@@ -122,8 +120,8 @@ inline constexpr std::size_t imf_fixdate_bytes = 29;
 /// RFC 6265 §6.1 asks browsers to support at least.
 /// Example:
 ///   if (cookieseal::set_cookie_header_size(name, sealed_size, attrs, ttl) > 4096) ...
-[[nodiscard]] COOKIESEAL_API std::size_t set_cookie_header_size(
-    std::string_view name, std::size_t value_size, const CookieAttributes& attributes,
-    std::chrono::seconds max_age) noexcept;
+[[nodiscard]] COOKIESEAL_API std::size_t set_cookie_header_size(std::string_view name, std::size_t value_size,
+                                                                const CookieAttributes& attributes,
+                                                                std::chrono::seconds max_age) noexcept;
 
 }  // namespace cookieseal

@@ -140,7 +140,8 @@ std::optional<double> parse_share(std::string_view text) noexcept {
   }
   if (dots > 1) return std::nullopt;
   double value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, std::chars_format::fixed);
+  const auto [end, ec] =
+      std::from_chars(text.data(), text.data() + text.size(), value, std::chars_format::fixed);
   if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
   if (!(value >= 0 && value <= scale)) return std::nullopt;
   return value / scale;
@@ -178,9 +179,10 @@ void Config::validate() const {
   if (auto problem = check_cookie(name, cookie)) throw ConfigError("cookieseal config: " + *problem);
   const std::size_t bytes = empty_session_header_bytes(name, cookie, ttl);
   if (bytes > max_set_cookie_bytes) {
-    throw ConfigError("cookieseal config: cookie name and attributes too long: even an empty session "
-                      "needs a Set-Cookie header of " + std::to_string(bytes) + " bytes, browsers keep at most " +
-                      std::to_string(max_set_cookie_bytes));
+    throw ConfigError(
+        "cookieseal config: cookie name and attributes too long: even an empty session "
+        "needs a Set-Cookie header of " +
+        std::to_string(bytes) + " bytes, browsers keep at most " + std::to_string(max_set_cookie_bytes));
   }
 }
 
@@ -201,9 +203,13 @@ Config Config::from_env(std::string_view prefix, bool remove_keys_from_environme
     const auto text = read(name);
     if (!text) return;
     const auto d = parse_duration(*text);
-    if (!d) throw ConfigError(var(name) + ": " + quoted(*text) + " is not a duration; " + std::string(duration_forms));
+    if (!d) {
+      throw ConfigError(var(name) + ": " + quoted(*text) + " is not a duration; " +
+                        std::string(duration_forms));
+    }
     if (positive && d->count() == 0) {
-      throw ConfigError(var(name) + ": must be positive, got " + quoted(*text) + "; " + std::string(duration_forms));
+      throw ConfigError(var(name) + ": must be positive, got " + quoted(*text) + "; " +
+                        std::string(duration_forms));
     }
     field = *d;
   };
@@ -211,7 +217,9 @@ Config Config::from_env(std::string_view prefix, bool remove_keys_from_environme
     const auto text = read(name);
     if (!text) return;
     const auto b = parse_bool(*text);
-    if (!b) throw ConfigError(var(name) + ": " + quoted(*text) + " is not a boolean; " + std::string(bool_forms));
+    if (!b) {
+      throw ConfigError(var(name) + ": " + quoted(*text) + " is not a boolean; " + std::string(bool_forms));
+    }
     field = *b;
   };
 
@@ -220,12 +228,15 @@ Config Config::from_env(std::string_view prefix, bool remove_keys_from_environme
   duration("MAX_LIFETIME", c.max_lifetime, true);
   duration("LEEWAY", c.leeway, false);
   if (c.leeway >= c.ttl) {
-    throw ConfigError(var("LEEWAY") + " (" + format_duration(c.leeway) + ") must be shorter than " + var("TTL") +
-                      " (" + format_duration(c.ttl) + ")");
+    throw ConfigError(var("LEEWAY") + " (" + format_duration(c.leeway) + ") must be shorter than " +
+                      var("TTL") + " (" + format_duration(c.ttl) + ")");
   }
   if (const auto text = read("RENEW_SHARE")) {
     const auto s = parse_share(*text);
-    if (!s) throw ConfigError(var("RENEW_SHARE") + ": " + quoted(*text) + " is not a share; " + std::string(share_forms));
+    if (!s) {
+      throw ConfigError(var("RENEW_SHARE") + ": " + quoted(*text) + " is not a share; " +
+                        std::string(share_forms));
+    }
     c.renew_share = *s;
   }
 
@@ -235,14 +246,19 @@ Config Config::from_env(std::string_view prefix, bool remove_keys_from_environme
   boolean("PARTITIONED", c.cookie.partitioned);
   if (const auto text = read("SAME_SITE")) {
     const auto s = parse_same_site(*text);
-    if (!s) throw ConfigError(var("SAME_SITE") + ": " + quoted(*text) + " is not a SameSite value; " + std::string(same_site_forms));
+    if (!s) {
+      throw ConfigError(var("SAME_SITE") + ": " + quoted(*text) + " is not a SameSite value; " +
+                        std::string(same_site_forms));
+    }
     c.cookie.same_site = *s;
   }
   if (const auto text = read("PATH")) {
     CookieAttributes alone;
     alone.path = *text;
     if (auto problem = check_cookie("x", alone)) {
-      throw ConfigError(var("PATH") + ": " + *problem + "; expected a path starting with '/', printable ASCII without ';', at most 1024 bytes");
+      throw ConfigError(
+          var("PATH") + ": " + *problem +
+          "; expected a path starting with '/', printable ASCII without ';', at most 1024 bytes");
     }
     c.cookie.path = *text;
   }
@@ -250,14 +266,16 @@ Config Config::from_env(std::string_view prefix, bool remove_keys_from_environme
     CookieAttributes alone;
     alone.domain = *text;
     if (auto problem = check_cookie("x", alone)) {
-      throw ConfigError(var("DOMAIN") + ": " + *problem + "; expected a host name such as example.com (letters, digits, '-' and '.')");
+      throw ConfigError(var("DOMAIN") + ": " + *problem +
+                        "; expected a host name such as example.com (letters, digits, '-' and '.')");
     }
     c.cookie.domain = *text;
   }
   if (const auto text = read("COOKIE_NAME")) {
     if (!is_cookie_name(*text)) {
-      throw ConfigError(var("COOKIE_NAME") + ": " + quoted(*text) +
-                        " is not a cookie name; expected printable ASCII without spaces or ()<>@,;:\\\"/[]?={}");
+      throw ConfigError(
+          var("COOKIE_NAME") + ": " + quoted(*text) +
+          " is not a cookie name; expected printable ASCII without spaces or ()<>@,;:\\\"/[]?={}");
     }
     c.cookie_name = *text;
   }
@@ -269,10 +287,12 @@ Config Config::from_env(std::string_view prefix, bool remove_keys_from_environme
   if (auto problem = check_cookie(name, c.cookie)) {
     throw ConfigError("cookie settings (" + cookie_vars + ") do not go together: " + *problem);
   }
-  if (const std::size_t bytes = empty_session_header_bytes(name, c.cookie, c.ttl); bytes > max_set_cookie_bytes) {
+  if (const std::size_t bytes = empty_session_header_bytes(name, c.cookie, c.ttl);
+      bytes > max_set_cookie_bytes) {
     throw ConfigError(var("COOKIE_NAME") + ", " + var("PATH") + ", " + var("DOMAIN") +
-                      ": too long: even an empty session needs a Set-Cookie header of " + std::to_string(bytes) +
-                      " bytes, browsers keep at most " + std::to_string(max_set_cookie_bytes));
+                      ": too long: even an empty session needs a Set-Cookie header of " +
+                      std::to_string(bytes) + " bytes, browsers keep at most " +
+                      std::to_string(max_set_cookie_bytes));
   }
 
   // 4. Keys last: a mistake above must not have consumed (and wiped) <prefix>KEYS already.

@@ -53,8 +53,9 @@ Key::~Key() {
 
 void Key::finish() {
   if (sodium_is_zero(bytes_, format::key_bytes)) {
-    throw ConfigError("all 32 key bytes are zero (a placeholder, not a secret); "
-                      "make a key with `cookieseal keygen`");
+    throw ConfigError(
+        "all 32 key bytes are zero (a placeholder, not a secret); "
+        "make a key with `cookieseal keygen`");
   }
   unsigned char digest[32];
   crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(key_id_message),
@@ -88,19 +89,20 @@ Key Key::parse(std::string_view text, std::string_view what) {
     std::size_t bin_len = 0;
     const char* end = nullptr;
     // sodium_hex2bin is constant-time in the digits; both cases accepted.
-    if (sodium_hex2bin(key.bytes_, format::key_bytes, text.data(), text.size(), nullptr, &bin_len,
-                       &end) != 0 ||
+    if (sodium_hex2bin(key.bytes_, format::key_bytes, text.data(), text.size(), nullptr, &bin_len, &end) !=
+            0 ||
         bin_len != format::key_bytes || end != text.data() + text.size()) {
       throw fail("not valid hex (64 digits 0-9, a-f or A-F expected)");
     }
   } else if (text.size() == base64url_key_chars) {
     if (!detail::base64url_decode(text, key.bytes_)) {
-      throw fail("not valid base64url (43 characters from A-Z a-z 0-9 - _ expected, no padding, "
-                 "last character canonical)");
+      throw fail(
+          "not valid base64url (43 characters from A-Z a-z 0-9 - _ expected, no padding, "
+          "last character canonical)");
     }
   } else {
-    throw fail("expected 43 base64url characters or 64 hex digits, got " +
-               std::to_string(text.size()) + " characters");
+    throw fail("expected 43 base64url characters or 64 hex digits, got " + std::to_string(text.size()) +
+               " characters");
   }
   try {
     key.finish();

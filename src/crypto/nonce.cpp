@@ -64,12 +64,13 @@ class ThreadState {
     static const bool atfork = pthread_atfork(nullptr, nullptr, on_fork_child) == 0;
     source_ = NonceSource::os_random;
     const long page = sysconf(_SC_PAGESIZE);
-    bytes_ = page > 0 && static_cast<std::size_t>(page) >= sizeof(State) ? static_cast<std::size_t>(page) : 4096;
+    bytes_ =
+        page > 0 && static_cast<std::size_t>(page) >= sizeof(State) ? static_cast<std::size_t>(page) : 4096;
     void* p = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) return;
     (void)madvise(p, bytes_, MADV_DONTDUMP);  // keys out of core dumps; best effort
-    const bool wiped = wipe_on_fork_allowed.load(std::memory_order_relaxed) &&
-                       madvise(p, bytes_, MADV_WIPEONFORK) == 0;
+    const bool wiped =
+        wipe_on_fork_allowed.load(std::memory_order_relaxed) && madvise(p, bytes_, MADV_WIPEONFORK) == 0;
     if (!wiped && !atfork) {  // nothing would notice a fork: do not use a stream at all
       munmap(p, bytes_);
       return;

@@ -65,9 +65,8 @@ bool open_in_place(const Key& key, std::string_view cookie_name, std::string& ra
   const AssociatedData ad(p, cookie_name);
   std::uint8_t* body = p + format::header_bytes;
   return crypto_aead_xchacha20poly1305_ietf_decrypt(body, nullptr, nullptr, body,
-                                                    raw.size() - format::header_bytes, ad.data(),
-                                                    ad.size(), p + format::nonce_offset,
-                                                    key.secret().data()) == 0;
+                                                    raw.size() - format::header_bytes, ad.data(), ad.size(),
+                                                    p + format::nonce_offset, key.secret().data()) == 0;
 }
 
 std::string seal_with_nonce(const Key& key, std::string_view cookie_name, std::uint64_t expires_at,

@@ -28,10 +28,10 @@ namespace {
 // 0..25 'A'.., 26..51 'a'.., 52..61 '0'.., 62 '-', 63 '_'.
 inline char encode6(std::uint32_t x) noexcept {
   std::uint32_t c = x + 'A';
-  c += ((25u - x) >> 8) & 6u;    // x >= 26: 'a' - 26 = 'A' + 6
-  c -= ((51u - x) >> 8) & 75u;   // x >= 52: '0' - 52
-  c -= ((61u - x) >> 8) & 13u;   // x >= 62: '-' - 62
-  c += ((62u - x) >> 8) & 49u;   // x == 63: '_' - 63
+  c += ((25u - x) >> 8) & 6u;   // x >= 26: 'a' - 26 = 'A' + 6
+  c -= ((51u - x) >> 8) & 75u;  // x >= 52: '0' - 52
+  c -= ((61u - x) >> 8) & 13u;  // x >= 62: '-' - 62
+  c += ((62u - x) >> 8) & 49u;  // x == 63: '_' - 63
   return static_cast<char>(c);
 }
 
@@ -49,8 +49,9 @@ inline std::uint32_t decode6(unsigned char ch, std::uint32_t& bad) noexcept {
   const std::uint32_t dash = in_range(c, '-', '-');
   const std::uint32_t under = in_range(c, '_', '_');
   bad |= ~(upper | lower | digit | dash | under);
-  return ((upper & (c - 'A')) | (lower & (c - 'a' + 26)) | (digit & (c - '0' + 52)) |
-          (dash & 62u) | (under & 63u)) & 63u;
+  return ((upper & (c - 'A')) | (lower & (c - 'a' + 26)) | (digit & (c - '0' + 52)) | (dash & 62u) |
+          (under & 63u)) &
+         63u;
 }
 
 // --- SWAR: eight bytes in a 64-bit word, byte k holding character k -------------------------
@@ -76,17 +77,23 @@ inline void store_le64(void* p, std::uint64_t v) noexcept {
 
 // Per byte of x (each < 128): bit 7 set where the byte >= lo (1 <= lo <= 128) / <= hi (< 128).
 // No sum crosses a byte, so the bytes stay independent.
-constexpr std::uint64_t ge(std::uint64_t x, std::uint8_t lo) noexcept { return (x + splat(static_cast<std::uint8_t>(128 - lo))) & high; }
-constexpr std::uint64_t le(std::uint64_t x, std::uint8_t hi) noexcept { return (splat(static_cast<std::uint8_t>(128 + hi)) - x) & high; }
+constexpr std::uint64_t ge(std::uint64_t x, std::uint8_t lo) noexcept {
+  return (x + splat(static_cast<std::uint8_t>(128 - lo))) & high;
+}
+constexpr std::uint64_t le(std::uint64_t x, std::uint8_t hi) noexcept {
+  return (splat(static_cast<std::uint8_t>(128 + hi)) - x) & high;
+}
 // Per byte: k where bit 7 of m is set, else 0 (each byte of m >> 7 is 0 or 1: no carries).
 constexpr std::uint64_t select(std::uint64_t m, std::uint8_t k) noexcept { return (m >> 7) * k; }
 // Per-byte addition modulo 256 of x (bytes < 128) and y.
-constexpr std::uint64_t add_bytes(std::uint64_t x, std::uint64_t y) noexcept { return (x + (y & low7)) ^ (y & high); }
+constexpr std::uint64_t add_bytes(std::uint64_t x, std::uint64_t y) noexcept {
+  return (x + (y & low7)) ^ (y & high);
+}
 
 // 6 bytes at `in` (8 readable) -> 8 characters at `out`.
 inline void encode_swar(const std::uint8_t* in, char* out) noexcept {
-  const std::uint64_t w = byteswap64(load_le64(in)) >> 16;  // the 6 bytes, big-endian, 48 bits
-  std::uint64_t x = (w >> 24) | (w & 0xffffffu) << 32;      // 24 bits per 32-bit half
+  const std::uint64_t w = byteswap64(load_le64(in)) >> 16;                // the 6 bytes, big-endian, 48 bits
+  std::uint64_t x = (w >> 24) | (w & 0xffffffu) << 32;                    // 24 bits per 32-bit half
   x = (x >> 12 & 0x00000fff00000fffu) | (x & 0x00000fff00000fffu) << 16;  // 12 bits per 16
   x = (x >> 6 & 0x003f003f003f003fu) | (x & 0x003f003f003f003fu) << 8;    // 6 bits per byte
   // Offset from the 6-bit value to its character, chosen by nested masks (as encode6).
@@ -110,15 +117,14 @@ inline void decode_swar(const unsigned char* in, std::uint8_t* out, std::uint64_
   const std::uint64_t under = ge(x, '_') & le(x, '_');
   bad |= ~(upper | lower | digit | dash | under) & high;
   bad |= c & high;  // 0x80..0xff
-  const std::uint64_t off = select(upper, static_cast<std::uint8_t>(-'A')) |
-                            select(lower, static_cast<std::uint8_t>(26 - 'a')) |
-                            select(digit, static_cast<std::uint8_t>(52 - '0')) |
-                            select(dash, static_cast<std::uint8_t>(62 - '-')) |
-                            select(under, static_cast<std::uint8_t>(63 - '_'));
+  const std::uint64_t off =
+      select(upper, static_cast<std::uint8_t>(-'A')) | select(lower, static_cast<std::uint8_t>(26 - 'a')) |
+      select(digit, static_cast<std::uint8_t>(52 - '0')) | select(dash, static_cast<std::uint8_t>(62 - '-')) |
+      select(under, static_cast<std::uint8_t>(63 - '_'));
   std::uint64_t v = add_bytes(x, off) & splat(63);
-  v = (v & 0x003f003f003f003fu) << 6 | (v >> 8 & 0x003f003f003f003fu);      // 12 bits per 16
-  v = (v & 0x00000fff00000fffu) << 12 | (v >> 16 & 0x00000fff00000fffu);    // 24 bits per 32
-  const std::uint64_t w = (v & 0xffffffu) << 24 | (v >> 32 & 0xffffffu);   // 48 bits, big-endian
+  v = (v & 0x003f003f003f003fu) << 6 | (v >> 8 & 0x003f003f003f003fu);    // 12 bits per 16
+  v = (v & 0x00000fff00000fffu) << 12 | (v >> 16 & 0x00000fff00000fffu);  // 24 bits per 32
+  const std::uint64_t w = (v & 0xffffffu) << 24 | (v >> 32 & 0xffffffu);  // 48 bits, big-endian
   std::uint8_t tmp[8];
   store_le64(tmp, byteswap64(w << 16));
   std::memcpy(out, tmp, 6);
@@ -132,7 +138,8 @@ bool cpu_has_avx2() noexcept {
 }
 
 // Encodes 24-byte blocks while 28 bytes are readable; returns the bytes consumed.
-__attribute__((target("avx2"))) std::size_t encode_avx2(const std::uint8_t* in, std::size_t n, char* out) noexcept {
+__attribute__((target("avx2"))) std::size_t encode_avx2(const std::uint8_t* in, std::size_t n,
+                                                        char* out) noexcept {
   const __m256i spread = _mm256_setr_epi8(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10,  //
                                           1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10);
   std::size_t i = 0;
@@ -141,16 +148,19 @@ __attribute__((target("avx2"))) std::size_t encode_avx2(const std::uint8_t* in, 
     const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i + 12));
     __m256i v = _mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1);
     v = _mm256_shuffle_epi8(v, spread);  // each dword: bytes b1 b0 b2 b1 of one 3-byte group
-    const __m256i t0 = _mm256_mulhi_epu16(_mm256_and_si256(v, _mm256_set1_epi32(0x0fc0fc00)),
-                                          _mm256_set1_epi32(0x04000040));
-    const __m256i t1 = _mm256_mullo_epi16(_mm256_and_si256(v, _mm256_set1_epi32(0x003f03f0)),
-                                          _mm256_set1_epi32(0x01000010));
+    const __m256i t0 =
+        _mm256_mulhi_epu16(_mm256_and_si256(v, _mm256_set1_epi32(0x0fc0fc00)), _mm256_set1_epi32(0x04000040));
+    const __m256i t1 =
+        _mm256_mullo_epi16(_mm256_and_si256(v, _mm256_set1_epi32(0x003f03f0)), _mm256_set1_epi32(0x01000010));
     const __m256i x = _mm256_or_si256(t0, t1);  // one 6-bit value per byte, in order
     __m256i c = _mm256_add_epi8(x, _mm256_set1_epi8('A'));
     c = _mm256_add_epi8(c, _mm256_and_si256(_mm256_cmpgt_epi8(x, _mm256_set1_epi8(25)), _mm256_set1_epi8(6)));
-    c = _mm256_sub_epi8(c, _mm256_and_si256(_mm256_cmpgt_epi8(x, _mm256_set1_epi8(51)), _mm256_set1_epi8(75)));
-    c = _mm256_sub_epi8(c, _mm256_and_si256(_mm256_cmpgt_epi8(x, _mm256_set1_epi8(61)), _mm256_set1_epi8(13)));
-    c = _mm256_add_epi8(c, _mm256_and_si256(_mm256_cmpgt_epi8(x, _mm256_set1_epi8(62)), _mm256_set1_epi8(49)));
+    c = _mm256_sub_epi8(c,
+                        _mm256_and_si256(_mm256_cmpgt_epi8(x, _mm256_set1_epi8(51)), _mm256_set1_epi8(75)));
+    c = _mm256_sub_epi8(c,
+                        _mm256_and_si256(_mm256_cmpgt_epi8(x, _mm256_set1_epi8(61)), _mm256_set1_epi8(13)));
+    c = _mm256_add_epi8(c,
+                        _mm256_and_si256(_mm256_cmpgt_epi8(x, _mm256_set1_epi8(62)), _mm256_set1_epi8(49)));
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), c);
   }
   return i;
@@ -164,8 +174,9 @@ __attribute__((target("avx2"))) inline __m256i range_avx2(__m256i c, char lo, ch
 
 // Decodes 32-character blocks while 32 bytes of output fit; returns the characters consumed.
 // `valid` keeps all ones only if every character was in the alphabet.
-__attribute__((target("avx2"))) std::size_t decode_avx2(const unsigned char* in, std::size_t n, std::uint8_t* out,
-                                                        std::size_t out_bytes, bool& valid) noexcept {
+__attribute__((target("avx2"))) std::size_t decode_avx2(const unsigned char* in, std::size_t n,
+                                                        std::uint8_t* out, std::size_t out_bytes,
+                                                        bool& valid) noexcept {
   __m256i ok = _mm256_set1_epi8(-1);
   std::size_t i = 0;
   for (std::size_t o = 0; i + 32 <= n && o + 32 <= out_bytes; i += 32, o += 24) {
@@ -186,8 +197,9 @@ __attribute__((target("avx2"))) std::size_t decode_avx2(const unsigned char* in,
     // Pack: 4 x 6 bits -> 24 bits per dword, then 12 bytes per lane, then 24 contiguous bytes.
     const __m256i ab = _mm256_maddubs_epi16(v, _mm256_set1_epi32(0x01400140));
     const __m256i abcd = _mm256_madd_epi16(ab, _mm256_set1_epi32(0x00011000));
-    const __m256i packed = _mm256_shuffle_epi8(abcd, _mm256_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1,  //
-                                                                      2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1));
+    const __m256i packed =
+        _mm256_shuffle_epi8(abcd, _mm256_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1,  //
+                                                   2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1));
     const __m256i joined = _mm256_permutevar8x32_epi32(packed, _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 3, 7));
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + o), joined);
   }

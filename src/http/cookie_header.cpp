@@ -52,8 +52,7 @@ bool next_cookie_pair(std::string_view& rest, CookiePair& pair) noexcept {
 
 }  // namespace detail
 
-std::optional<std::string_view> find_cookie(std::string_view header,
-                                            std::string_view name) noexcept {
+std::optional<std::string_view> find_cookie(std::string_view header, std::string_view name) noexcept {
   // An empty name would match the nameless pairs, which no server sets on purpose.
   if (name.empty()) return std::nullopt;
   CookiePair pair;

@@ -43,20 +43,17 @@ constexpr bool is_separator(unsigned char c) noexcept {
   return "()<>@,;:\\\"/[]?={} \t"sv.find(static_cast<char>(c)) != std::string_view::npos;
 }
 
-constexpr bool is_token_char(unsigned char c) noexcept {
-  return c > 0x20 && c < 0x7f && !is_separator(c);
-}
+constexpr bool is_token_char(unsigned char c) noexcept { return c > 0x20 && c < 0x7f && !is_separator(c); }
 
 constexpr bool is_cookie_octet(unsigned char c) noexcept {
-  return c == 0x21 || (c >= 0x23 && c <= 0x2b) || (c >= 0x2d && c <= 0x3a) ||
-         (c >= 0x3c && c <= 0x5b) || (c >= 0x5d && c <= 0x7e);
+  return c == 0x21 || (c >= 0x23 && c <= 0x2b) || (c >= 0x2d && c <= 0x3a) || (c >= 0x3c && c <= 0x5b) ||
+         (c >= 0x5d && c <= 0x7e);
 }
 
 constexpr bool is_path_char(unsigned char c) noexcept { return !is_ctl(c) && c < 0x80 && c != ';'; }
 
 constexpr bool is_domain_char(unsigned char c) noexcept {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '.';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
 }
 
 constexpr char ascii_lower(char c) noexcept {
@@ -64,9 +61,8 @@ constexpr char ascii_lower(char c) noexcept {
 }
 
 constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(),
-                    [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
 }
 
 constexpr bool istarts_with(std::string_view s, std::string_view prefix) noexcept {
@@ -113,9 +109,8 @@ std::string describe_byte(std::string_view s, std::size_t at) {
 
 template <class Pred>
 std::size_t find_bad(std::string_view s, Pred good) noexcept {
-  const auto it = std::find_if_not(s.begin(), s.end(), [&](char c) {
-    return good(static_cast<unsigned char>(c));
-  });
+  const auto it =
+      std::find_if_not(s.begin(), s.end(), [&](char c) { return good(static_cast<unsigned char>(c)); });
   return static_cast<std::size_t>(it - s.begin());
 }
 
@@ -155,8 +150,7 @@ std::optional<std::string> check_domain(const std::string& cookie, std::string_v
   std::string_view host = domain;
   if (host.front() == '.') host.remove_prefix(1);
   if (host.size() > max_domain_bytes) {
-    return cookie + ": Domain is " + std::to_string(host.size()) +
-           " bytes; a host name has at most 253";
+    return cookie + ": Domain is " + std::to_string(host.size()) + " bytes; a host name has at most 253";
   }
   // Walk the labels; an empty one means "..", a second leading '.', a trailing '.' or ".".
   while (true) {
@@ -167,8 +161,8 @@ std::optional<std::string> check_domain(const std::string& cookie, std::string_v
              " has an empty label (a trailing '.', \"..\" or no host name at all)";
     }
     if (label.size() > max_label_bytes) {
-      return cookie + ": Domain " + quoted(domain) + " has a label of " +
-             std::to_string(label.size()) + " bytes; host name labels have at most 63";
+      return cookie + ": Domain " + quoted(domain) + " has a label of " + std::to_string(label.size()) +
+             " bytes; host name labels have at most 63";
     }
     if (label.front() == '-' || label.back() == '-') {
       return cookie + ": Domain " + quoted(domain) + " has a label " + quoted(label) +
@@ -195,9 +189,7 @@ void write_fixdate(std::int64_t time, char* out) noexcept {
     *out++ = static_cast<char>('0' + v / 10);
     *out++ = static_cast<char>('0' + v % 10);
   };
-  const auto put = [&out](std::string_view s) noexcept {
-    out = std::copy(s.begin(), s.end(), out);
-  };
+  const auto put = [&out](std::string_view s) noexcept { out = std::copy(s.begin(), s.end(), out); };
   put(day_names.substr(std::size_t{weekday{day}.c_encoding()} * 3, 3));
   put(", ");
   put2(static_cast<unsigned>(ymd.day()));
@@ -241,14 +233,12 @@ std::int64_t expires_at(std::chrono::sys_seconds now, std::uint64_t max_age) noe
   return max_age >= room ? max_fixdate_seconds : start + static_cast<std::int64_t>(max_age);
 }
 
-std::string build(std::string_view name, std::string_view value,
-                  const CookieAttributes& attributes, std::uint64_t max_age,
-                  std::int64_t expires) {
+std::string build(std::string_view name, std::string_view value, const CookieAttributes& attributes,
+                  std::uint64_t max_age, std::int64_t expires) {
   assert(is_cookie_name(name));
   assert(is_cookie_value(value));  // a CR/LF here would be response splitting
   const std::size_t size = set_cookie_header_size(
-      name, value.size(), attributes,
-      std::chrono::seconds{static_cast<std::chrono::seconds::rep>(max_age)});
+      name, value.size(), attributes, std::chrono::seconds{static_cast<std::chrono::seconds::rep>(max_age)});
 
   // Layout: name=value; Path=p[; Domain=d]; Max-Age=n; Expires=date[; Secure][; HttpOnly];
   //         SameSite=s[; Partitioned]  -- the same order as set_cookie_header_size counts.
@@ -303,8 +293,7 @@ bool is_cookie_value(std::string_view value) noexcept {
   return find_bad(value, is_cookie_octet) == value.size();
 }
 
-std::optional<std::string> check_cookie(std::string_view name,
-                                        const CookieAttributes& attributes) {
+std::optional<std::string> check_cookie(std::string_view name, const CookieAttributes& attributes) {
   if (auto problem = check_name(name)) return problem;
   const std::string cookie = "cookie " + quoted(name);
   if (auto problem = check_path(cookie, attributes.path)) return problem;
@@ -324,12 +313,10 @@ std::optional<std::string> check_cookie(std::string_view name,
   if (istarts_with(name, host_prefix)) {
     if (!attributes.secure) return cookie + ": the __Host- prefix requires Secure";
     if (attributes.path != "/") {
-      return cookie + ": the __Host- prefix requires Path=/, not Path=" +
-             quoted(attributes.path);
+      return cookie + ": the __Host- prefix requires Path=/, not Path=" + quoted(attributes.path);
     }
     if (attributes.domain) {
-      return cookie + ": the __Host- prefix requires no Domain, not Domain=" +
-             quoted(*attributes.domain);
+      return cookie + ": the __Host- prefix requires no Domain, not Domain=" + quoted(*attributes.domain);
     }
   }
   return std::nullopt;

@@ -62,10 +62,30 @@ struct MapPayloadIn {
       ar(tag);
       Session::Value value;
       switch (tag) {
-        case tag_bool: { bool b = false; ar(b); value.emplace<0>(b); break; }
-        case tag_int64: { std::int64_t n = 0; ar(n); value.emplace<1>(n); break; }
-        case tag_double: { double d = 0; ar(d); value.emplace<2>(d); break; }
-        case tag_string: { std::string s; ar(s); value.emplace<3>(std::move(s)); break; }
+        case tag_bool: {
+          bool b = false;
+          ar(b);
+          value.emplace<0>(b);
+          break;
+        }
+        case tag_int64: {
+          std::int64_t n = 0;
+          ar(n);
+          value.emplace<1>(n);
+          break;
+        }
+        case tag_double: {
+          double d = 0;
+          ar(d);
+          value.emplace<2>(d);
+          break;
+        }
+        case tag_string: {
+          std::string s;
+          ar(s);
+          value.emplace<3>(std::move(s));
+          break;
+        }
         default: throw cereal::Exception("session: unknown value tag");
       }
       entries.emplace_hint(entries.end(), std::move(key), std::move(value));

@@ -63,8 +63,8 @@ std::string Commit::message() const { return error ? error->message() : std::str
 SessionManager::SessionManager(Config config) : config_(std::move(config)) {
   config_.validate();  // throws ConfigError naming the field; covers the cookie name and attributes
   name_ = config_.effective_cookie_name();
-  renew_after_ = std::chrono::seconds(
-      std::llround(static_cast<double>(config_.ttl.count()) * config_.renew_share));
+  renew_after_ =
+      std::chrono::seconds(std::llround(static_cast<double>(config_.ttl.count()) * config_.renew_share));
   Keyring keyring = std::move(*config_.keys);
   config_.keys.reset();  // one owner of the secrets: the codec
   generation_.store(make_generation(std::move(keyring)).release());
@@ -149,8 +149,8 @@ Session SessionManager::load(std::span<const std::string_view> cookie_headers) c
   return session;
 }
 
-void SessionManager::load_into(std::span<const std::string_view> headers, SessionBase& session,
-                               OpenFn open, ResetFn reset, void* target) const {
+void SessionManager::load_into(std::span<const std::string_view> headers, SessionBase& session, OpenFn open,
+                               ResetFn reset, void* target) const {
   const Reader gen(*this);  // this request's keyring, whatever rotate() does meanwhile
   const Codec& codec = gen->codec;
 
@@ -164,7 +164,8 @@ void SessionManager::load_into(std::span<const std::string_view> headers, Sessio
       reset(target);
       return LoadStatus::bad_payload;
     }
-    const std::chrono::sys_seconds created{std::chrono::seconds(static_cast<std::int64_t>(o.head.created_at))};
+    const std::chrono::sys_seconds created{
+        std::chrono::seconds(static_cast<std::int64_t>(o.head.created_at))};
     if (now() > created + config_.max_lifetime + config_.leeway) {
       reset(target);
       return LoadStatus::expired;  // over, however active: the absolute lifetime
@@ -264,7 +265,8 @@ Commit SessionManager::commit_core(const SessionBase& session, SealFn seal, cons
   if (value) {
     header_bytes = set_cookie_header_size(name_, value->size(), config_.cookie, max_age);
   } else if (value.error() == Error::too_large) {
-    header_bytes = set_cookie_header_size(name_, format::cookie_length(plaintext_bytes), config_.cookie, max_age);
+    header_bytes =
+        set_cookie_header_size(name_, format::cookie_length(plaintext_bytes), config_.cookie, max_age);
   } else {  // encode reports only too_large today; any future error is passed on as it is
     out.error = CommitError{value.error(), 0, max_set_cookie_bytes};
     return out;
@@ -279,7 +281,7 @@ Commit SessionManager::commit_core(const SessionBase& session, SealFn seal, cons
 }
 
 void SessionManager::rotate(Keyring keyring) {
-  const std::lock_guard<std::mutex> lock(rotate_mutex_);  // rotate vs rotate only
+  const std::lock_guard<std::mutex> lock(rotate_mutex_);                   // rotate vs rotate only
   std::unique_ptr<Generation> next = make_generation(std::move(keyring));  // may throw: nothing changed yet
   Generation* const fresh = next.get();
   const Generation* const old = generation_.load();

@@ -48,7 +48,8 @@ class BufferOutputArchive
   void save_binary(const void* data, std::size_t bytes) {
     const std::size_t at = out_.size();
     out_.append(static_cast<const char*>(data), bytes);
-    if constexpr (!host_is_little) reverse_each<Size>(reinterpret_cast<std::uint8_t*>(out_.data() + at), bytes);
+    if constexpr (!host_is_little)
+      reverse_each<Size>(reinterpret_cast<std::uint8_t*>(out_.data() + at), bytes);
   }
 
  private:
@@ -58,12 +59,12 @@ class BufferOutputArchive
 /// Reads cereal PortableBinary bytes from a span; throws cereal::Exception on any overrun,
 /// any length prefix larger than the bytes left, a bool byte other than 0 or 1, or an
 /// endianness flag other than 0 or 1.
-class BoundedInputArchive
-    : public cereal::InputArchive<BoundedInputArchive, cereal::AllowEmptyClassElision> {
+class BoundedInputArchive : public cereal::InputArchive<BoundedInputArchive, cereal::AllowEmptyClassElision> {
  public:
   BoundedInputArchive(const std::uint8_t* data, std::size_t size)
       : cereal::InputArchive<BoundedInputArchive, cereal::AllowEmptyClassElision>(this),
-        p_(data), end_(data + size) {
+        p_(data),
+        end_(data + size) {
     std::uint8_t flag = 0;
     load_binary<1>(&flag, 1);
     if (flag != payload_little_endian && flag != payload_big_endian) {
@@ -166,10 +167,11 @@ void CEREAL_LOAD_FUNCTION_NAME(BoundedInputArchive& ar, cereal::BinaryData<T>& b
 // (more specialized than cereal/types/string.hpp's load, so it wins for this archive)
 template <class CharT, class Traits, class Alloc>
 std::enable_if_t<sizeof(CharT) == 1> CEREAL_LOAD_FUNCTION_NAME(BoundedInputArchive& ar,
-                                                              std::basic_string<CharT, Traits, Alloc>& str) {
+                                                               std::basic_string<CharT, Traits, Alloc>& str) {
   cereal::size_type size = 0;
   ar(cereal::make_size_tag(size));  // checked against the bytes left
-  str.assign(reinterpret_cast<const CharT*>(ar.take(static_cast<std::size_t>(size))), static_cast<std::size_t>(size));
+  str.assign(reinterpret_cast<const CharT*>(ar.take(static_cast<std::size_t>(size))),
+             static_cast<std::size_t>(size));
 }
 
 }  // namespace cookieseal::detail

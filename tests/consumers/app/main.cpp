@@ -15,7 +15,9 @@ struct Cart {
   std::string user;
   std::vector<int> items;
   template <class Archive>
-  void serialize(Archive& ar) { ar(user, items); }
+  void serialize(Archive& ar) {
+    ar(user, items);
+  }
 };
 
 int main(int argc, char** argv) {
@@ -25,7 +27,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (argc > 1 && argv[1] != std::string(COOKIESEAL_VERSION_STRING)) {
-    std::cerr << "installed version.hpp says " << COOKIESEAL_VERSION_STRING << ", expected " << argv[1] << '\n';
+    std::cerr << "installed version.hpp says " << COOKIESEAL_VERSION_STRING << ", expected " << argv[1]
+              << '\n';
     return 1;
   }
 
@@ -41,7 +44,8 @@ int main(int argc, char** argv) {
   }
   auto back = codec.decode<Cart>("cart", *cookie);
   if (!back || back->value.user != cart.user || back->value.items != cart.items) {
-    std::cerr << "decode failed: " << (back ? "different value" : cookieseal::to_string(back.error())) << '\n';
+    std::cerr << "decode failed: " << (back ? "different value" : cookieseal::to_string(back.error()))
+              << '\n';
     return 1;
   }
   if (codec.decode<Cart>("other", *cookie)) {  // the cookie name is authenticated

@@ -11,7 +11,7 @@ declare -A packages=(
   [fuzz]="clang libclang-rt-14-dev libfuzzer-14-dev"
   [bench]="libbenchmark-dev valgrind"
   [package]="cmake pkg-config"
-  [lint]="clang-format clang-tidy git"
+  [lint]="clang-format clang-tidy doxygen git"
 )
 
 wanted=()

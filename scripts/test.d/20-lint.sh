@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Style and static analysis: every C++ file formatted as .clang-format says, and clang-tidy
-# (.clang-tidy, every warning an error) clean on the library and the CLI. Ends with
+# Style, static analysis and the API reference: every C++ file formatted as .clang-format says;
+# clang-tidy (.clang-tidy, every warning an error) clean on the library and the CLI; Doxygen
+# documents every public declaration without a warning (the `docs` target). Ends with
 # "lint: N passed, M failed"; exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -28,6 +29,13 @@ ninja -C "$build" >/dev/null || exit 1  # generated headers (version.hpp) must e
 mapfile -t tidy_sources < <(ls src/*/*.cpp tools/*.cpp)
 printf '%s\n' "${tidy_sources[@]}" | xargs -P 2 -n 2 clang-tidy -p "$build" --quiet 2>/dev/null
 result "clang-tidy: ${#tidy_sources[@]} files of src/ and tools/ (with the headers they include) clean" $?
+
+# A build directory configured before Doxygen was installed has no docs target.
+ninja -C "$build" -t targets all | grep -q '^docs:' || meson setup --reconfigure "$build" >/dev/null
+ninja -C "$build" docs >"$build/doxygen.log" 2>&1
+status=$?
+grep -E 'warning:|error:' "$build/doxygen.log" | head -n 20
+result "doxygen: the API reference of include/cookieseal/ builds without a warning" $status
 
 echo "lint: $passed passed, $failed failed"
 ((failed == 0))

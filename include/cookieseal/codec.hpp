@@ -34,20 +34,20 @@ struct Options {
 /// What decode gives back besides the value.
 template <class T>
 struct Decoded {
-  T value;
-  std::chrono::sys_seconds expires_at;
-  KeyId key_id;       ///< the key that opened the cookie
+  T value;                              ///< the decoded value
+  std::chrono::sys_seconds expires_at;  ///< when the cookie expires (its authenticated header), before leeway
+  KeyId key_id;                         ///< the key that opened the cookie
   bool needs_reseal;  ///< opened by a non-primary key: encode again so it moves to the primary
 };
 
 /// A cookie's public header, read without any key (for `cookieseal inspect` and logs).
 struct CookieInfo {
-  std::uint8_t version = 0;  ///< byte 0; the fields below are set only when it is 1
-  KeyId key_id;
-  std::chrono::sys_seconds expires_at{};
-  std::size_t value_bytes = 0;      ///< characters of the cookie value
-  std::size_t raw_bytes = 0;        ///< after base64url decoding
-  std::size_t plaintext_bytes = 0;  ///< raw_bytes - 53 (header and tag)
+  std::uint8_t version = 0;               ///< byte 0; the fields below are set only when it is 1
+  KeyId key_id;                           ///< the key id in the header (not checked against any keyring)
+  std::chrono::sys_seconds expires_at{};  ///< the expiry in the header (unauthenticated: anyone can write it)
+  std::size_t value_bytes = 0;            ///< characters of the cookie value
+  std::size_t raw_bytes = 0;              ///< after base64url decoding
+  std::size_t plaintext_bytes = 0;        ///< raw_bytes - 53 (header and tag)
 };
 
 /// Reads the header of a cookie value without opening it. Errors: too_large (longer than
@@ -116,7 +116,9 @@ class COOKIESEAL_API Codec {
     }
   }
 
+  /// The keys this codec seals with (the primary) and opens with (all).
   [[nodiscard]] const Keyring& keyring() const noexcept { return keyring_; }
+  /// The options given at construction.
   [[nodiscard]] const Options& options() const noexcept { return options_; }
   /// The codec's clock (Options::clock, or the system clock), in whole seconds.
   [[nodiscard]] std::chrono::sys_seconds now() const;

@@ -38,10 +38,12 @@ class COOKIESEAL_API ConfigError : public std::runtime_error {
 /// Thrown by Result::value() when the result holds an Error: a programming mistake.
 class COOKIESEAL_API BadResultAccess : public std::logic_error {
  public:
+  /// For the Result that held `error`; the message names it.
   explicit BadResultAccess(Error error)
       : std::logic_error("cookieseal: value() called on a Result holding error " +
                          std::string(to_string(error))),
         error_(error) {}
+  /// The Error the Result held.
   [[nodiscard]] Error error() const noexcept { return error_; }
 
  private:
@@ -56,15 +58,22 @@ class COOKIESEAL_API BadResultAccess : public std::logic_error {
 template <class T>
 class Result {
  public:
+  /// A success holding `value`, so that `return value;` works in a function returning Result.
   Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
-  Result(Error error) : v_(std::in_place_index<1>, error) {}         // NOLINT: implicit by design
+  /// A failure, so that `return Error::malformed;` works.
+  Result(Error error) : v_(std::in_place_index<1>, error) {}  // NOLINT: implicit by design
 
+  /// True when the result holds a value.
   [[nodiscard]] bool ok() const noexcept { return v_.index() == 0; }
+  /// ok(), for `if (!result) ...`.
   explicit operator bool() const noexcept { return ok(); }
 
   /// The error; only meaningful when !ok().
   [[nodiscard]] Error error() const noexcept { return ok() ? Error{} : *std::get_if<1>(&v_); }
 
+  ///@{
+  /// The value; throws BadResultAccess when the result holds an Error (a programming mistake:
+  /// test ok() first).
   [[nodiscard]] T& value() & {
     check();
     return *std::get_if<0>(&v_);
@@ -77,10 +86,14 @@ class Result {
     check();
     return std::move(*std::get_if<0>(&v_));
   }
+  ///@}
+  ///@{
+  /// value(), as for std::optional and std::expected.
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
+  ///@}
 
  private:
   void check() const {

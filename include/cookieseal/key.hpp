@@ -16,7 +16,7 @@ namespace cookieseal {
 
 /// The public 4-byte id of a key (docs/FORMAT.md §Key id). Safe to print and log.
 struct KeyId {
-  std::array<std::uint8_t, format::key_id_bytes> bytes{};
+  std::array<std::uint8_t, format::key_id_bytes> bytes{};  ///< the first 4 bytes of the keyed BLAKE2b digest
 
   /// Lower-case hex, e.g. "1a2b3c4d".
   [[nodiscard]] COOKIESEAL_API std::string hex() const;
@@ -51,8 +51,11 @@ class COOKIESEAL_API Key {
   /// A key from raw bytes (rejects an all-zero key with ConfigError).
   [[nodiscard]] static Key from_bytes(std::span<const std::uint8_t, format::key_bytes> bytes);
 
+  ///@{
+  /// Move-only: the secret moves with its guarded memory; `other` is left empty. Copy with clone().
   Key(Key&& other) noexcept;
   Key& operator=(Key&& other) noexcept;
+  ///@}
   Key(const Key&) = delete;
   Key& operator=(const Key&) = delete;
   ~Key();

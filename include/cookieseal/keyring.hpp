@@ -37,7 +37,7 @@ class COOKIESEAL_API Keyring {
   /// Reads `<prefix>KEYS` (comma-separated) or `<prefix>KEYS_FILE` (a path to a keys file).
   /// Exactly one must be set. Throws ConfigError naming the variable and the key's position.
   /// With remove_from_environment, `<prefix>KEYS` is wiped and unset once read, so child
-  /// processes and /proc/<pid>/environ no longer show it (call at start-up: setenv and
+  /// processes and `/proc/<pid>/environ` no longer show it (call at start-up: setenv and
   /// unsetenv are not thread-safe).
   [[nodiscard]] static Keyring from_env(std::string_view prefix = "COOKIESEAL_",
                                         bool remove_from_environment = false);
@@ -45,8 +45,11 @@ class COOKIESEAL_API Keyring {
   /// Reads a keys file from disk (at most 1 MiB). Throws ConfigError naming `source`.
   [[nodiscard]] static Keyring from_file(const std::string& path, std::string_view source = "keys file");
 
+  ///@{
+  /// Move-only, like its keys; copy with clone().
   Keyring(Keyring&&) noexcept = default;
   Keyring& operator=(Keyring&&) noexcept = default;
+  ///@}
   Keyring(const Keyring&) = delete;
   Keyring& operator=(const Keyring&) = delete;
   ~Keyring() = default;
@@ -54,8 +57,11 @@ class COOKIESEAL_API Keyring {
   /// An explicit copy (each key's secret cloned into new guarded memory).
   [[nodiscard]] Keyring clone() const;
 
+  /// The first key: the one that seals.
   [[nodiscard]] const Key& primary() const noexcept { return keys_.front(); }
+  /// Every key, primary first, in the configured order.
   [[nodiscard]] const std::vector<Key>& keys() const noexcept { return keys_; }
+  /// The number of keys (at least 1).
   [[nodiscard]] std::size_t size() const noexcept { return keys_.size(); }
 
   /// The key with this id, or nullptr. O(1): one hash probe (ids are uniformly distributed).

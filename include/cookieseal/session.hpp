@@ -32,8 +32,8 @@ class SessionManager;
 /// Example:
 ///   log("session {} logged in", session.id().hex());
 struct SessionId {
-  static constexpr std::size_t size = 16;
-  std::array<std::uint8_t, size> bytes{};
+  static constexpr std::size_t size = 16;  ///< bytes in an id
+  std::array<std::uint8_t, size> bytes{};  ///< the id, from the OS random generator
 
   /// A new id from the OS random generator (libsodium randombytes_buf).
   [[nodiscard]] COOKIESEAL_API static SessionId generate();
@@ -116,6 +116,7 @@ class COOKIESEAL_API SessionBase {
   /// an Expires in the past, same Path and Domain), whatever else happened to the session.
   /// Example: `session.destroy(); res.set_header("Set-Cookie", *manager.commit(session).set_cookie);`
   void destroy() noexcept { destroyed_ = true; }
+  /// True after destroy().
   [[nodiscard]] bool destroyed() const noexcept { return destroyed_; }
 
   /// True when the cookie was opened by a non-primary key: commit() re-issues it under the
@@ -126,10 +127,13 @@ class COOKIESEAL_API SessionBase {
   /// A fresh session: random id, created now (system clock), LoadStatus::absent.
   SessionBase();
   ~SessionBase() = default;
+  ///@{
+  /// Copyable and movable, as its derived sessions are.
   SessionBase(const SessionBase&) = default;
   SessionBase(SessionBase&&) noexcept = default;
   SessionBase& operator=(const SessionBase&) = default;
   SessionBase& operator=(SessionBase&&) noexcept = default;
+  ///@}
 
  private:
   friend class SessionManager;
@@ -196,8 +200,11 @@ class COOKIESEAL_API Session : public SessionBase {
   void set(std::string_view key, std::string value) {
     set(key, Value(std::in_place_index<3>, std::move(value)));
   }
+  ///@{
+  /// Stores a string (a copy of the text).
   void set(std::string_view key, std::string_view value) { set(key, std::string(value)); }
   void set(std::string_view key, const char* value) { set(key, std::string(value)); }
+  ///@}
   /// A char is ambiguous (a letter or a number?): store a string or an integer explicitly.
   void set(std::string_view key, char value) = delete;
   void set(std::string_view key, std::nullptr_t) = delete;
@@ -234,10 +241,13 @@ class COOKIESEAL_API Session : public SessionBase {
   }
   /// The stored value, or nullptr. The pointer is valid until the entry is changed.
   [[nodiscard]] const Value* find(std::string_view key) const noexcept;
+  /// True when an entry named `key` exists.
   [[nodiscard]] bool contains(std::string_view key) const noexcept { return find(key) != nullptr; }
   /// Every entry, sorted by key (e.g. for the CLI's JSON output).
   [[nodiscard]] const Entries& entries() const noexcept { return entries_; }
+  /// The number of entries.
   [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
+  /// True when there are no entries.
   [[nodiscard]] bool empty() const noexcept { return entries_.empty(); }
 
  private:
@@ -250,7 +260,7 @@ class COOKIESEAL_API Session : public SessionBase {
 /// The payload holds T where Session holds its entries (docs/SESSION.md §Typed payload).
 ///
 /// Example:
-///   struct Cart { std::vector<int> items; template <class A> void serialize(A& a) { a(items); } };
+///   struct Cart { std::vector<int> items; template \<class A\> void serialize(A& a) { a(items); } };
 ///   auto cart = manager.load<Cart>(cookie_header);
 ///   cart.data().items.push_back(42);           // non-const data() marks the session modified
 ///   auto out = manager.commit(cart);
@@ -277,6 +287,8 @@ class TypedSession : public SessionBase {
 
 }  // namespace cookieseal
 
+/// \cond
+// std::hash of a SessionId, for unordered containers (e.g. a revocation set).
 template <>
 struct std::hash<cookieseal::SessionId> {
   std::size_t operator()(const cookieseal::SessionId& id) const noexcept {
@@ -286,3 +298,4 @@ struct std::hash<cookieseal::SessionId> {
     return h;
   }
 };
+/// \endcond

@@ -25,7 +25,7 @@ namespace cookieseal {
 
 /// Why commit() produced no cookie although one was needed.
 struct COOKIESEAL_API CommitError {
-  Error error = Error::too_large;
+  Error error = Error::too_large;  ///< why: too_large, the only error commit() reports today
   /// Bytes of the Set-Cookie header value (name, value and attributes) that would have been sent.
   std::size_t header_bytes = 0;
   /// The limit it broke: max_set_cookie_bytes (4096).
@@ -48,13 +48,15 @@ struct COOKIESEAL_API Commit {
     set,     ///< stores the (new, changed, renewed or resealed) session
     remove,  ///< deletes the cookie (destroy(), or the absolute lifetime ended)
   };
-  Action action = Action::none;
+  Action action = Action::none;  ///< what to do with the cookie
   /// The Set-Cookie header value to send, when action is set or remove.
   std::optional<std::string> set_cookie;
   /// Set when the session could not be written (the old cookie, if any, stays in the browser).
   std::optional<CommitError> error;
 
+  /// True unless the session could not be written.
   [[nodiscard]] bool ok() const noexcept { return !error.has_value(); }
+  /// ok(), for `if (!commit) ...`.
   explicit operator bool() const noexcept { return ok(); }
   /// error->message(), or "" when ok.
   [[nodiscard]] std::string message() const;
@@ -63,14 +65,16 @@ struct COOKIESEAL_API Commit {
 /// Cookies opened per key (for deciding when a retired key can go) and loads per outcome.
 /// Counters are relaxed atomics: exact when quiet, approximate while requests run.
 struct KeyUsage {
-  KeyId key_id;
+  KeyId key_id;              ///< the key's public id
   std::size_t position = 0;  ///< 0 = the primary
   std::uint64_t opened = 0;  ///< cookies this key opened since the manager (or key) was added
 };
+/// What SessionManager::usage() reports: per-key and per-outcome counters since start.
 struct Usage {
   std::vector<KeyUsage> keys;  ///< the current keyring, in order
   /// load() outcomes indexed by LoadStatus (e.g. by_status[size_t(LoadStatus::unknown_key)]).
   std::array<std::uint64_t, load_status_count> by_status{};
+  /// The number of loads that ended with `status`.
   [[nodiscard]] std::uint64_t count(LoadStatus status) const noexcept {
     return by_status[static_cast<std::size_t>(status)];
   }
@@ -170,6 +174,8 @@ class COOKIESEAL_API SessionManager {
   [[nodiscard]] TypedSession<T> load(std::string_view cookie_header) const {
     return load<T>(std::span<const std::string_view>(&cookie_header, 1));
   }
+  /// load<T>() over several Cookie headers (HTTP/2 may split them): the first of our cookies
+  /// that opens wins.
   template <class T>
   [[nodiscard]] TypedSession<T> load(std::span<const std::string_view> cookie_headers) const {
     TypedSession<T> session;
@@ -193,6 +199,7 @@ class COOKIESEAL_API SessionManager {
   ///  - a Set-Cookie longer than max_set_cookie_bytes: no header, an error with the counts.
   /// Never throws for the session's content (only a T whose save() throws propagates it).
   [[nodiscard]] Commit commit(const Session& session) const;
+  /// commit() for a typed session: the same rules, with T as the payload.
   template <class T>
   [[nodiscard]] Commit commit(const TypedSession<T>& session) const {
     return commit_core(session, &seal_typed<T>, &session);

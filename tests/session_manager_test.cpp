@@ -379,6 +379,20 @@ TEST_CASE("a lifetime shortened after issue expires older sessions at load") {
   CHECK(after.load(cookie).load_status() == LoadStatus::expired);
 }
 
+TEST_CASE("a session created later than now + leeway (a clock running ahead) is bad_payload") {
+  ManualClock ahead;
+  ahead.advance(61s);
+  const SessionManager fast(make_config(ahead));  // leeway 60s
+  const std::string cookie = issued(fast);
+  ManualClock clock;
+  const SessionManager m(make_config(clock));
+  const Session s = m.load(cookie);
+  CHECK(s.load_status() == LoadStatus::bad_payload);
+  CHECK_FALSE(s.contains("user"));
+  clock.advance(1s);  // 60s behind the sealing server: within the leeway
+  CHECK(m.load(cookie).load_status() == LoadStatus::loaded);
+}
+
 TEST_CASE("destroy sends a deleting Set-Cookie with the same Path and Domain") {
   ManualClock clock;
   Config c = make_config(clock);

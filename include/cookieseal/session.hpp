@@ -60,7 +60,7 @@ enum class LoadStatus : std::uint8_t {
   unknown_key,          ///< Error::unknown_key: sealed under a key not in the keyring (retired?)
   tampered,             ///< Error::tampered: authentication failed
   expired,              ///< Error::expired: idle ttl passed, or the absolute lifetime is over
-  bad_payload,          ///< Error::bad_payload: authentic but not a session of this kind
+  bad_payload,          ///< Error::bad_payload: authentic but not such a session (or made after now + leeway)
   too_large,            ///< Error::too_large: longer than any cookie a browser keeps
   revoked,              ///< Config::is_revoked returned true (or threw: it fails closed)
 };

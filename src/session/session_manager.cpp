@@ -166,7 +166,14 @@ void SessionManager::load_into(std::span<const std::string_view> headers, Sessio
     }
     const std::chrono::sys_seconds created{
         std::chrono::seconds(static_cast<std::int64_t>(o.head.created_at))};
-    if (now() > created + config_.max_lifetime + config_.leeway) {
+    const std::chrono::sys_seconds at = now();
+    // Made later than now: a server whose clock runs ahead sealed it. Accepting it would stretch
+    // the absolute lifetime by the clock's error, so it is refused beyond the leeway.
+    if (created > at + config_.leeway) {
+      reset(target);
+      return LoadStatus::bad_payload;
+    }
+    if (at > created + config_.max_lifetime + config_.leeway) {
       reset(target);
       return LoadStatus::expired;  // over, however active: the absolute lifetime
     }

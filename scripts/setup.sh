@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that the named groups need, only those missing (idempotent).
-# Usage: scripts/setup.sh GROUP...   groups: build tools examples browser fuzz bench package lint
+# Usage: scripts/setup.sh GROUP...   groups: build tools examples browser fuzz afl bench package lint
 set -euo pipefail
 
 declare -A packages=(
@@ -9,6 +9,7 @@ declare -A packages=(
   [examples]="libcpp-httplib-dev libboost-dev curl"
   [browser]="chromium"
   [fuzz]="clang libclang-rt-14-dev libfuzzer-14-dev"
+  [afl]="afl++ clang libclang-rt-14-dev"
   [bench]="libbenchmark-dev valgrind"
   [package]="cmake pkg-config"
   [lint]="clang-format clang-tidy doxygen git"

@@ -35,6 +35,9 @@ fi
 export AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:symbolize=0:detect_leaks=0}
 
+# One field of a target's fuzzer_stats (empty if afl-fuzz never got that far).
+afl_stat() { sed -n "s/^$2 *: *//p" "$out/$1/default/fuzzer_stats" 2>/dev/null; }
+
 passed=0
 failed=0
 printf '%-14s %12s %10s %8s %8s  %s\n' target executions exec/s crashes hangs result
@@ -42,12 +45,10 @@ for t in "${targets[@]}"; do
   args=(-V "$seconds" -i "fuzz/corpus/$t" -o "$out/$t" -m none -t 1000)
   [[ -f fuzz/$t.dict ]] && args+=(-x "fuzz/$t.dict")
   afl-fuzz "${args[@]}" -- "$build/fuzz/${t}_fuzzer" >"$out/$t.log" 2>&1 || true
-  stats=$out/$t/default/fuzzer_stats
-  stat() { sed -n "s/^$1 *: *//p" "$stats" 2>/dev/null; }
-  runs=$(stat execs_done)
-  rate=$(stat execs_per_sec)
-  crashes=$(stat saved_crashes)
-  hangs=$(stat saved_hangs)
+  runs=$(afl_stat "$t" execs_done)
+  rate=$(afl_stat "$t" execs_per_sec)
+  crashes=$(afl_stat "$t" saved_crashes)
+  hangs=$(afl_stat "$t" saved_hangs)
   if [[ ${runs:-0} -gt 0 && ${crashes:-1} -eq 0 && ${hangs:-1} -eq 0 ]]; then
     result=ok
     passed=$((passed + 1))

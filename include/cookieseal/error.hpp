@@ -3,7 +3,9 @@
 
 #include <cookieseal/export.hpp>
 
+#include <cstddef>
 #include <cstdint>
+#include <iosfwd>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -22,11 +24,19 @@ enum class Error : std::uint8_t {
   expired,              ///< authentic but past expires_at + leeway: start a new session
   bad_payload,          ///< authentic but the payload does not deserialize as the asked type
   too_large,            ///< longer than Options::max_value_bytes (decode) or would be (encode)
+  unavailable,          ///< a server-side store or revocation list could not be reached: retry, or tell the user
+  conflict,             ///< a versioned write lost to a concurrent one: reload and try again
+  stale,                ///< the revocation replica is older than its allowed staleness: fail closed
 };
+
+/// Number of Error values plus one (values start at 1), for tables indexed by Error.
+inline constexpr std::size_t error_count = 11;
 
 /// The error's name as written in docs and logs, e.g. "tampered". Never contains input bytes.
 /// Example: `log("session rejected: {}", cookieseal::to_string(r.error()));`
 [[nodiscard]] COOKIESEAL_API std::string_view to_string(Error error) noexcept;
+/// Prints to_string(error).
+COOKIESEAL_API std::ostream& operator<<(std::ostream& os, Error error);
 
 /// A configuration or programming mistake found at start-up (bad key text, bad option,
 /// bad environment variable). The message names the setting and never contains key material.
@@ -68,8 +78,12 @@ class Result {
   /// ok(), for `if (!result) ...`.
   explicit operator bool() const noexcept { return ok(); }
 
-  /// The error; only meaningful when !ok().
-  [[nodiscard]] Error error() const noexcept { return ok() ? Error{} : *std::get_if<1>(&v_); }
+  /// The error. Calling it on a successful result is a programming mistake: it throws
+  /// std::logic_error (as value() on a failed one throws BadResultAccess).
+  [[nodiscard]] Error error() const {
+    if (ok()) throw std::logic_error("cookieseal: error() called on a successful Result");
+    return *std::get_if<1>(&v_);
+  }
 
   ///@{
   /// The value; throws BadResultAccess when the result holds an Error (a programming mistake:
@@ -100,6 +114,32 @@ class Result {
     if (!ok()) throw BadResultAccess(*std::get_if<1>(&v_));
   }
   std::variant<T, Error> v_;
+};
+
+/// The outcome of an operation that returns nothing but can fail (a store write, a
+/// revocation): `Result<void>{}` is success, `return Error::unavailable;` a failure.
+/// Example:
+///   if (auto r = manager.revoke(session); !r) show("logout could not be recorded");
+template <>
+class Result<void> {
+ public:
+  /// Success.
+  Result() noexcept = default;
+  /// A failure, so that `return Error::unavailable;` works.
+  Result(Error error) noexcept : error_(error), failed_(true) {}  // NOLINT: implicit by design
+  /// True on success.
+  [[nodiscard]] bool ok() const noexcept { return !failed_; }
+  /// ok(), for `if (!result) ...`.
+  explicit operator bool() const noexcept { return ok(); }
+  /// The error; throws std::logic_error on success (a programming mistake).
+  [[nodiscard]] Error error() const {
+    if (!failed_) throw std::logic_error("cookieseal: error() called on a successful Result");
+    return error_;
+  }
+
+ private:
+  Error error_ = Error::malformed;
+  bool failed_ = false;
 };
 
 }  // namespace cookieseal

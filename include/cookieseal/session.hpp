@@ -62,15 +62,19 @@ enum class LoadStatus : std::uint8_t {
   expired,              ///< Error::expired: idle ttl passed, or the absolute lifetime is over
   bad_payload,          ///< Error::bad_payload: authentic but not such a session (or made after now + leeway)
   too_large,            ///< Error::too_large: longer than any cookie a browser keeps
-  revoked,              ///< Config::is_revoked returned true (or threw: it fails closed)
+  revoked,              ///< revoked (the session, its user or everything before a time), or the hook said so
+  unavailable,          ///< Error::unavailable: the server-side store could not be reached
+  stale,                ///< Error::stale: the revocation replica is too old to trust (fails closed)
 };
 
 /// Number of LoadStatus values (for tables of counters indexed by status).
-inline constexpr std::size_t load_status_count = 10;
+inline constexpr std::size_t load_status_count = 12;
 
 /// The status name as written in docs and logs, e.g. "tampered". Never contains input bytes.
 /// Example: `log("session: {}", cookieseal::to_string(session.load_status()));`
 [[nodiscard]] COOKIESEAL_API std::string_view to_string(LoadStatus status) noexcept;
+/// Prints to_string(status).
+COOKIESEAL_API std::ostream& operator<<(std::ostream& os, LoadStatus status);
 
 /// The LoadStatus for a codec error (Error::malformed -> LoadStatus::malformed, ...).
 [[nodiscard]] COOKIESEAL_API LoadStatus load_status_of(Error error) noexcept;

@@ -6,6 +6,7 @@
 #include "crypto/sodium.hpp"
 #include "encoding/base64url.hpp"
 
+#include <ostream>
 #include <string>
 
 namespace cookieseal {
@@ -35,9 +36,14 @@ std::string_view to_string(Error error) noexcept {
     case Error::expired: return "expired";
     case Error::bad_payload: return "bad_payload";
     case Error::too_large: return "too_large";
+    case Error::unavailable: return "unavailable";
+    case Error::conflict: return "conflict";
+    case Error::stale: return "stale";
   }
   return "unknown_error";
 }
+
+std::ostream& operator<<(std::ostream& os, Error error) { return os << to_string(error); }
 
 Codec::Scratch::Scratch() : bytes_(&own_), borrowed_(!thread_scratch.busy) {
   if (borrowed_) {

@@ -52,9 +52,13 @@ std::string_view to_string(LoadStatus status) noexcept {
     case LoadStatus::bad_payload: return "bad_payload";
     case LoadStatus::too_large: return "too_large";
     case LoadStatus::revoked: return "revoked";
+    case LoadStatus::unavailable: return "unavailable";
+    case LoadStatus::stale: return "stale";
   }
   return "unknown_status";
 }
+
+std::ostream& operator<<(std::ostream& os, LoadStatus status) { return os << to_string(status); }
 
 LoadStatus load_status_of(Error error) noexcept {
   switch (error) {
@@ -65,6 +69,9 @@ LoadStatus load_status_of(Error error) noexcept {
     case Error::expired: return LoadStatus::expired;
     case Error::bad_payload: return LoadStatus::bad_payload;
     case Error::too_large: return LoadStatus::too_large;
+    case Error::unavailable: return LoadStatus::unavailable;
+    case Error::stale: return LoadStatus::stale;
+    case Error::conflict: break;  // a write outcome, never a load's
   }
   return LoadStatus::malformed;  // an Error this build does not know: not a usable cookie
 }

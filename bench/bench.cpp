@@ -92,6 +92,8 @@ struct Small {  // ~64 bytes: an id and a token
 };
 
 struct Session {  // ~250 bytes: the typical session of the issue
+  static constexpr std::string_view session_schema = "bench";
+  static constexpr std::uint32_t session_schema_version = 1;
   std::uint64_t user_id = 0;
   std::string user_name;
   std::string role;

@@ -186,7 +186,7 @@ int main(int argc, char** argv) {
   std::optional<cookieseal::SessionManager> maybe_manager;
   try {
     // COOKIESEAL_KEYS is wiped from the environment once read.
-    maybe_manager.emplace(cookieseal::Config::from_env("COOKIESEAL_", true));
+    maybe_manager.emplace(cookieseal::Config::from_env("COOKIESEAL_", cookieseal::KeysInEnvironment::remove));
   } catch (const cookieseal::ConfigError& e) {
     std::cerr << "configuration: " << e.what() << '\n';
     return 1;

@@ -155,7 +155,7 @@ int main(int argc, char** argv) {
   std::optional<cookieseal::SessionManager> maybe_manager;
   try {
     // COOKIESEAL_KEYS is wiped from the environment once read.
-    cookieseal::Config config = cookieseal::Config::from_env("COOKIESEAL_", true);
+    cookieseal::Config config = cookieseal::Config::from_env("COOKIESEAL_", cookieseal::KeysInEnvironment::remove);
     config.is_revoked = [&revocations](const cookieseal::SessionId& id, std::chrono::sys_seconds created_at) {
       return revocations.is_revoked(id, created_at);
     };
@@ -191,7 +191,7 @@ int main(int argc, char** argv) {
       // Deleting the cookie in this browser is not enough: a copy would still open until it
       // expires. Kept until the session's absolute lifetime ends, when no copy opens anyway.
       const cookieseal::Config& c = manager.config();
-      revocations.revoke(session.id(), session.created_at() + c.max_lifetime + c.leeway);
+      revocations.revoke(session.id(), session.created_at() + c.lifetimes.max_lifetime + c.lifetimes.effective_leeway());
     }
     session.destroy();  // commit() now sends a Set-Cookie that deletes the cookie
     if (save(manager, session, res)) {

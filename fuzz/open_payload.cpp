@@ -57,6 +57,8 @@ enum class Role : std::uint8_t { guest, member, admin };
 
 // A user's cart-and-profile struct: what application code puts in a cookie.
 struct Profile {
+  static constexpr std::string_view session_schema = "profile";
+  static constexpr std::uint32_t session_schema_version = 1;
   std::uint64_t user_id = 0;
   std::string name;
   bool admin = false;

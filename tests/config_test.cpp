@@ -25,6 +25,11 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// Reads the environment and leaves the keys there, for tests that read it more than once
+// (from_env removes them by default: see "from_env removes the keys from the environment").
+Config keep_env() { return Config::from_env("COOKIESEAL_", cookieseal::KeysInEnvironment::keep); }
+
+
 using Vars = std::vector<std::pair<std::string, std::optional<std::string>>>;
 
 const char* const variables[] = {"KEYS",        "KEYS_FILE", "COOKIE_NAME", "TTL",       "MAX_LIFETIME",
@@ -45,9 +50,16 @@ class Env {
   std::vector<std::unique_ptr<ScopedEnv>> scoped_;
 };
 
+void write_file(const std::string& path, const std::string& text) {
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  REQUIRE(f != nullptr);
+  std::fputs(text.c_str(), f);
+  std::fclose(f);
+}
+
 std::string env_error(std::vector<std::pair<std::string, std::optional<std::string>>> set) {
   const Env env(std::move(set));
-  return config_error_of([] { (void)Config::from_env(); });
+  return config_error_of([] { (void)keep_env(); });
 }
 
 }  // namespace
@@ -123,14 +135,15 @@ TEST_CASE("the default cookie name is the safest the attributes allow") {
 
 TEST_CASE("from_env with only the keys set gives every default") {
   const Env env;
-  const Config c = Config::from_env();
+  const Config c = keep_env();
   REQUIRE(c.keys);
   CHECK(c.keys->size() == 1);
   CHECK(c.effective_cookie_name() == "__Host-session");
-  CHECK(c.ttl == 24h);
-  CHECK(c.max_lifetime == 7 * 24h);
-  CHECK(c.renew_share == 0.5);
-  CHECK(c.leeway == 60s);
+  CHECK(c.lifetimes.ttl == 24h);
+  CHECK(c.lifetimes.max_lifetime == 7 * 24h);
+  CHECK(c.lifetimes.renew_share == 0.5);
+  CHECK_FALSE(c.lifetimes.leeway.has_value());
+  CHECK(c.lifetimes.effective_leeway() == 60s);
   CHECK(c.cookie.secure);
   CHECK(c.cookie.http_only);
   CHECK(c.cookie.same_site == SameSite::lax);
@@ -153,21 +166,21 @@ TEST_CASE("from_env reads every variable") {
                      {"PARTITIONED", "0"},
                      {"PATH", "/app"},
                      {"DOMAIN", "example.com"}});
-  const Config c = Config::from_env();
+  const Config c = keep_env();
   CHECK(c.keys->size() == 2);
   CHECK(c.keys->primary().id() == test_support::ring({key_b_text}).primary().id());
   CHECK(c.effective_cookie_name() == "sid");
-  CHECK(c.ttl == 2h);
-  CHECK(c.max_lifetime == 72h);
-  CHECK(c.renew_share == 0.75);
-  CHECK(c.leeway == 30s);
+  CHECK(c.lifetimes.ttl == 2h);
+  CHECK(c.lifetimes.max_lifetime == 72h);
+  CHECK(c.lifetimes.renew_share == 0.75);
+  CHECK(c.lifetimes.leeway == 30s);
   CHECK_FALSE(c.cookie.secure);
   CHECK_FALSE(c.cookie.http_only);
   CHECK(c.cookie.same_site == SameSite::strict);
   CHECK_FALSE(c.cookie.partitioned);
   CHECK(c.cookie.path == "/app");
   CHECK(c.cookie.domain == "example.com");
-  const cookieseal::SessionManager m(Config::from_env());  // what from_env returns always builds
+  const cookieseal::SessionManager m(keep_env());  // what from_env returns always builds
   CHECK(m.cookie_name() == "sid");
 }
 
@@ -183,7 +196,7 @@ TEST_CASE("from_env reads KEYS_FILE, and PARTITIONED and SameSite=None with Secu
   }
   const Env env(
       Vars{{"KEYS", std::nullopt}, {"KEYS_FILE", path}, {"PARTITIONED", "yes"}, {"SAME_SITE", "None"}});
-  const Config c = Config::from_env();
+  const Config c = keep_env();
   std::remove(path.c_str());
   CHECK(c.keys->primary().id() == test_support::ring({key_b_text}).primary().id());
   CHECK(c.cookie.partitioned);
@@ -192,30 +205,30 @@ TEST_CASE("from_env reads KEYS_FILE, and PARTITIONED and SameSite=None with Secu
 
 TEST_CASE("unset, empty and all-whitespace variables take their defaults") {
   const Env env(Vars{{"TTL", ""}, {"SECURE", "   "}, {"DOMAIN", ""}, {"COOKIE_NAME", "\t"}});
-  const Config c = Config::from_env();
-  CHECK(c.ttl == 24h);
+  const Config c = keep_env();
+  CHECK(c.lifetimes.ttl == 24h);
   CHECK(c.cookie.secure);
   CHECK_FALSE(c.cookie.domain);
   CHECK(c.effective_cookie_name() == "__Host-session");
 }
 
-TEST_CASE("the default cookie name follows SECURE and DOMAIN") {
-  {
-    const Env env(Vars{{"DOMAIN", "example.com"}});
-    CHECK(Config::from_env().effective_cookie_name() == "__Secure-session");
+TEST_CASE("attributes that rule out __Host- need an explicitly chosen cookie name, never a silent downgrade") {
+  for (const Vars& vars : {Vars{{"DOMAIN", "example.com"}}, Vars{{"SECURE", "false"}},
+                           Vars{{"SECURE", "false"}, {"DOMAIN", "example.com"}}, Vars{{"PATH", "/app"}}}) {
+    const Env env(vars);
+    const std::string message = config_error_of([] { (void)keep_env(); });
+    CHECK(message.find("COOKIESEAL_COOKIE_NAME") != std::string::npos);
+    CHECK(message.find("cookie tossing") != std::string::npos);
   }
   {
-    const Env env(Vars{{"SECURE", "false"}});
-    CHECK(Config::from_env().effective_cookie_name() == "session");
+    const Env env(Vars{{"DOMAIN", "example.com"}, {"COOKIE_NAME", "__Secure-session"}});
+    CHECK(keep_env().effective_cookie_name() == "__Secure-session");
   }
   {
-    const Env env(Vars{{"SECURE", "false"}, {"DOMAIN", "example.com"}});
-    CHECK(Config::from_env().effective_cookie_name() == "session");
+    const Env env(Vars{{"SECURE", "false"}, {"COOKIE_NAME", "session"}});
+    CHECK(keep_env().effective_cookie_name() == "session");
   }
-  {
-    const Env env(Vars{{"PATH", "/app"}});
-    CHECK(Config::from_env().effective_cookie_name() == "__Secure-session");
-  }
+  CHECK(cookieseal::default_cookie_name({}) == "__Host-session");
 }
 
 TEST_CASE("every bad value is a ConfigError naming the variable and the accepted forms") {
@@ -280,7 +293,7 @@ TEST_CASE("settings that do not go together name every variable involved") {
 TEST_CASE("missing or bad keys name the variable and never echo the key") {
   {
     const Env env(Vars{{"KEYS", std::nullopt}});
-    CHECK(config_error_of([] { (void)Config::from_env(); }).find("COOKIESEAL_KEYS") != std::string::npos);
+    CHECK(config_error_of([] { (void)keep_env(); }).find("COOKIESEAL_KEYS") != std::string::npos);
   }
   const std::string secretish = "ZZZZsecretZZZZ";
   const std::string message = env_error(Vars{{"KEYS", std::string(key_a_text) + "," + secretish}});
@@ -300,22 +313,82 @@ TEST_CASE("a bad value is echoed escaped and cut to 40 bytes") {
 
 TEST_CASE("a bad setting is found before the keys are wiped from the environment") {
   const Env env(Vars{{"TTL", "soon"}});
-  CHECK_FALSE(config_error_of([] { (void)Config::from_env("COOKIESEAL_", true); }).empty());
+  CHECK_FALSE(config_error_of([] { (void)Config::from_env("COOKIESEAL_", cookieseal::KeysInEnvironment::remove); }).empty());
   CHECK(std::getenv("COOKIESEAL_KEYS") != nullptr);
 }
 
-TEST_CASE("remove_keys_from_environment unsets KEYS once read") {
+TEST_CASE("from_env removes the keys from the environment by default, and says how to reload them") {
   const Env env;
-  const Config c = Config::from_env("COOKIESEAL_", true);
+  const Config c = Config::from_env();
   CHECK(c.keys);
   CHECK(std::getenv("COOKIESEAL_KEYS") == nullptr);
+  CHECK(c.key_source.kind == cookieseal::KeySource::Kind::variable);
+  const std::string message = config_error_of([&] { (void)c.key_source.read(); });
+  CHECK(message.find("COOKIESEAL_KEYS was removed from the environment") != std::string::npos);
+  CHECK(message.find("KEYS_FILE") != std::string::npos);
+}
+
+TEST_CASE("keys read from a file are read from it again, though the variable is gone") {
+  const std::string path = "/tmp/cookieseal_config_test_reload_" + std::to_string(::getpid());
+  write_file(path, std::string(key_a_text) + "\n");
+  const Env env(Vars{{"KEYS", std::nullopt}, {"KEYS_FILE", path}});
+  const Config c = Config::from_env();
+  CHECK(c.key_source.kind == cookieseal::KeySource::Kind::file);
+  CHECK(c.key_source.where == path);
+  write_file(path, std::string(key_b_text) + "\n" + key_a_text + "\n");
+  CHECK(c.key_source.read().size() == 2);
+  std::remove(path.c_str());
+}
+
+TEST_CASE("a mistyped or unknown variable is refused with the name it was probably meant as") {
+  const std::pair<const char*, const char*> typos[] = {{"COOKIE_PATH", "COOKIESEAL_PATH"},
+                                                       {"HTTPONLY", "COOKIESEAL_HTTP_ONLY"},
+                                                       {"TTl", "COOKIESEAL_TTL"},
+                                                       {"KEY", "COOKIESEAL_KEYS"}};
+  for (const auto& [typo, meant] : typos) {
+    CAPTURE(typo);
+    const Env env(Vars{{typo, "1"}});
+    const std::string message = config_error_of([] { (void)keep_env(); });
+    CHECK(message.find(std::string("unknown variable \"COOKIESEAL_") + typo + "\"") != std::string::npos);
+    CHECK(message.find(std::string("did you mean ") + meant + "?") != std::string::npos);
+  }
+  const Env env(Vars{{"APP_MODE", "x"}, {"IGNORE", "APP_MODE, COOKIESEAL_OTHER"}, {"OTHER", "y"}});
+  CHECK(keep_env().keys);  // listed in COOKIESEAL_IGNORE: the application's own
+}
+
+TEST_CASE("an empty or odd prefix is refused rather than reading unrelated variables such as PATH") {
+  for (const char* prefix : {"", "X", "cookieseal_", "A-B_"}) {
+    CAPTURE(prefix);
+    CHECK(config_error_of([&] { (void)Config::from_env(prefix); }).find("prefix") != std::string::npos);
+  }
+}
+
+TEST_CASE("the default leeway fits a short ttl, and a ttl beyond 400 days is refused") {
+  {
+    const Env env(Vars{{"TTL", "30s"}});
+    const Config c = keep_env();
+    CHECK(c.lifetimes.effective_leeway() == 3s);  // a tenth of the ttl, below the usual minute
+  }
+  {
+    const Env env(Vars{{"TTL", "401d"}});
+    const std::string message = config_error_of([] { (void)keep_env(); });
+    CHECK(message.find("COOKIESEAL_TTL") != std::string::npos);
+    CHECK(message.find("400d") != std::string::npos);
+  }
+}
+
+TEST_CASE("a value that could be a key is never echoed in a message") {
+  const Env env(Vars{{"TTL", std::string(key_b_text)}});
+  const std::string message = config_error_of([] { (void)keep_env(); });
+  CHECK(message.find("COOKIESEAL_TTL") != std::string::npos);
+  CHECK(message.find(std::string(key_b_text).substr(0, 12)) == std::string::npos);
 }
 
 TEST_CASE("the prefix can be changed") {
   const Env defaults(Vars{{"TTL", "not read"}});  // COOKIESEAL_ variables are ignored
   const Env env(Vars{{"TTL", "15m"}, {"COOKIE_NAME", "app"}, {"SECURE", "no"}}, "MYAPP_");
   const Config c = Config::from_env("MYAPP_");
-  CHECK(c.ttl == 15min);
+  CHECK(c.lifetimes.ttl == 15min);
   CHECK(c.effective_cookie_name() == "app");
   CHECK(c.env_prefix == "MYAPP_");
   const Env bad(Vars{{"LEEWAY", "x"}}, "MYAPP_");
@@ -324,7 +397,7 @@ TEST_CASE("the prefix can be changed") {
 
 TEST_CASE("summary lists every setting and only key ids") {
   const Env env(Vars{{"KEYS", std::string(key_b_text) + "," + key_a_text}});
-  const Config c = Config::from_env();
+  const Config c = keep_env();
   const std::string s = c.summary();
   for (const char* field :
        {"cookie_name = __Host-session", "ttl = 1d", "max_lifetime = 7d", "renew_share = 0.5", "leeway = 1m",

@@ -215,7 +215,7 @@ TEST_CASE("Keyring::from_env gives clear errors that never contain the key text"
 TEST_CASE("Keyring::from_env can remove COOKIESEAL_KEYS from the environment once read") {
   ScopedEnv keys("COOKIESEAL_KEYS", key_a_text);
   ScopedEnv file("COOKIESEAL_KEYS_FILE", std::nullopt);
-  const Keyring ring = Keyring::from_env("COOKIESEAL_", true);
+  const Keyring ring = Keyring::from_env("COOKIESEAL_", cookieseal::KeysInEnvironment::remove);
   CHECK(ring.primary().id().hex() == "dacd950a");
   CHECK(std::getenv("COOKIESEAL_KEYS") == nullptr);
 }

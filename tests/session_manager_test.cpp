@@ -63,6 +63,8 @@ std::string issued(const SessionManager& m, std::string_view user = "ada") {
 }
 
 struct Cart {
+  static constexpr std::string_view session_schema = "cart";
+  static constexpr std::uint32_t session_schema_version = 1;
   std::vector<std::string> items;
   std::int64_t owner = 0;
   template <class Archive>
@@ -142,7 +144,7 @@ TEST_CASE("a committed session loads back with its id, created_at, entries and k
 TEST_CASE("the Set-Cookie of a commit is set_cookie_header's, with Max-Age = ttl") {
   ManualClock clock;
   Config c = make_config(clock);
-  c.ttl = 2h;
+  c.lifetimes.ttl = 2h;
   const SessionManager m(std::move(c));
   Session s = m.create();
   s.set("user", "ada");
@@ -270,8 +272,8 @@ TEST_CASE("an unmodified session opened with the primary key and not due for ren
 TEST_CASE("sliding renewal re-issues once the configured share of the ttl has passed") {
   ManualClock clock;
   Config c = make_config(clock);
-  c.ttl = 1h;
-  c.renew_share = 0.25;  // re-issue after 15 minutes
+  c.lifetimes.ttl = 1h;
+  c.lifetimes.renew_share = 0.25;  // re-issue after 15 minutes
   const SessionManager m(std::move(c));
   const std::string cookie = issued(m);
   const auto issued_at = *clock.now;
@@ -303,7 +305,7 @@ TEST_CASE("the default renewal share is half the ttl; 0 renews every second, 1 n
   }
   SUBCASE("0") {
     Config c = make_config(clock);
-    c.renew_share = 0;
+    c.lifetimes.renew_share = 0;
     const SessionManager m(std::move(c));
     const std::string cookie = issued(m);
     CHECK_FALSE(m.commit(m.load(cookie)).set_cookie);  // same second: the expiry would not move
@@ -312,7 +314,7 @@ TEST_CASE("the default renewal share is half the ttl; 0 renews every second, 1 n
   }
   SUBCASE("1") {
     Config c = make_config(clock);
-    c.renew_share = 1;
+    c.lifetimes.renew_share = 1;
     const SessionManager m(std::move(c));
     const std::string cookie = issued(m);
     clock.advance(24h - 1s);
@@ -323,9 +325,9 @@ TEST_CASE("the default renewal share is half the ttl; 0 renews every second, 1 n
 TEST_CASE("the absolute lifetime caps every expiry and then ends the session however active") {
   ManualClock clock;
   Config c = make_config(clock);
-  c.ttl = 1h;
-  c.max_lifetime = 3h;
-  c.leeway = 0s;
+  c.lifetimes.ttl = 1h;
+  c.lifetimes.max_lifetime = 3h;
+  c.lifetimes.leeway = 0s;
   const SessionManager m(std::move(c));
   std::string cookie = issued(m);
   const auto created = *clock.now;
@@ -352,9 +354,9 @@ TEST_CASE("the absolute lifetime caps every expiry and then ends the session how
 TEST_CASE("a session past its lifetime (within the leeway) is deleted on commit, not re-issued") {
   ManualClock clock;
   Config c = make_config(clock);
-  c.ttl = 1h;
-  c.max_lifetime = 1h;
-  c.leeway = 60s;
+  c.lifetimes.ttl = 1h;
+  c.lifetimes.max_lifetime = 1h;
+  c.lifetimes.leeway = 60s;
   const SessionManager m(std::move(c));
   const std::string cookie = issued(m);
   clock.advance(1h + 30s);
@@ -374,7 +376,7 @@ TEST_CASE("a lifetime shortened after issue expires older sessions at load") {
   const std::string cookie = issued(before);
   clock.advance(3h);
   Config c = make_config(clock);
-  c.max_lifetime = 2h;
+  c.lifetimes.max_lifetime = 2h;
   const SessionManager after(std::move(c));
   CHECK(after.load(cookie).load_status() == LoadStatus::expired);
 }
@@ -398,6 +400,7 @@ TEST_CASE("destroy sends a deleting Set-Cookie with the same Path and Domain") {
   Config c = make_config(clock);
   c.cookie.domain = "example.com";
   c.cookie.path = "/app";
+  c.cookie_name = "__Secure-session";
   const SessionManager m(std::move(c));
   CHECK(m.cookie_name() == "__Secure-session");
   Session s = m.load(issued(m));
@@ -469,7 +472,7 @@ TEST_CASE("reload_keys rereads the keys with the configured prefix and keeps the
   test_support::ScopedEnv keys("TESTRELOAD_KEYS", std::string(key_a_text));
   test_support::ScopedEnv file("TESTRELOAD_KEYS_FILE", std::nullopt);
   Config c = make_config(clock);
-  c.env_prefix = "TESTRELOAD_";
+  c.key_source = cookieseal::KeySource{cookieseal::KeySource::Kind::variable, "TESTRELOAD_KEYS", "TESTRELOAD_KEYS"};
   SessionManager m(std::move(c));
   const std::string cookie = issued(m);
   {
@@ -488,8 +491,8 @@ TEST_CASE("a session too large for one cookie is an error with the byte counts, 
   ManualClock clock;
   const SessionManager m(make_config(clock));
   auto expected_header_bytes = [&](std::size_t value_bytes) {
-    // docs/SESSION.md: 34 bytes of head and count, then 8 + 1 ("v") + 1 (tag) + 8 + the string.
-    const std::size_t plaintext = 34 + 8 + 1 + 1 + 8 + value_bytes;
+    // docs/SESSION.md: 54 bytes of head and count, then 8 + 1 ("v") + 1 (tag) + 8 + the string.
+    const std::size_t plaintext = 54 + 8 + 1 + 1 + 8 + value_bytes;
     return cookieseal::set_cookie_header_size(name, cookieseal::format::cookie_length(plaintext), {}, 24h);
   };
   // 2900 bytes: the cookie value (about 4000 characters) fits max_value_bytes but the whole
@@ -639,8 +642,10 @@ TEST_CASE("the manager's cookie holds the payload layout of docs/SESSION.md") {
                                 {.ttl = 24h, .leeway = 60s, .max_value_bytes = 4096, .clock = clock.fn()});
   const auto raw = codec.decode<AnyPayload>(name, value_of(out));
   REQUIRE(raw);
-  cookieseal::detail::SessionHead head{s.id(),
-                                       static_cast<std::uint64_t>(clock.now->time_since_epoch().count())};
+  cookieseal::detail::SessionHead head;
+  head.id = s.id().bytes;
+  head.created_at = static_cast<std::uint64_t>(clock.now->time_since_epoch().count());
+  head.issued_at = head.created_at;
   CHECK(raw->value.bytes == cookieseal::detail::map_payload_bytes(head, s.entries()).substr(1));
   CHECK(raw->expires_at == *clock.now + 24h);
 }
@@ -654,13 +659,13 @@ TEST_CASE("SessionManager refuses a bad Config with a ConfigError naming the fie
   };
   CHECK(error_of([](Config&) {}).empty());
   CHECK(error_of([](Config& c) { c.keys.reset(); }).find("keys") != std::string::npos);
-  CHECK(error_of([](Config& c) { c.ttl = 0s; }).find("ttl") != std::string::npos);
-  CHECK(error_of([](Config& c) { c.ttl = cookieseal::max_duration + 1s; }).find("ttl") != std::string::npos);
-  CHECK(error_of([](Config& c) { c.max_lifetime = -1s; }).find("max_lifetime") != std::string::npos);
-  CHECK(error_of([](Config& c) { c.renew_share = 1.5; }).find("renew_share") != std::string::npos);
-  CHECK(error_of([](Config& c) { c.renew_share = std::nan(""); }).find("renew_share") != std::string::npos);
-  CHECK(error_of([](Config& c) { c.leeway = -1s; }).find("leeway") != std::string::npos);
-  CHECK(error_of([](Config& c) { c.leeway = c.ttl; }).find("leeway") != std::string::npos);
+  CHECK(error_of([](Config& c) { c.lifetimes.ttl = 0s; }).find("ttl") != std::string::npos);
+  CHECK(error_of([](Config& c) { c.lifetimes.ttl = cookieseal::max_duration + 1s; }).find("ttl") != std::string::npos);
+  CHECK(error_of([](Config& c) { c.lifetimes.max_lifetime = -1s; }).find("max_lifetime") != std::string::npos);
+  CHECK(error_of([](Config& c) { c.lifetimes.renew_share = 1.5; }).find("renew_share") != std::string::npos);
+  CHECK(error_of([](Config& c) { c.lifetimes.renew_share = std::nan(""); }).find("renew_share") != std::string::npos);
+  CHECK(error_of([](Config& c) { c.lifetimes.leeway = -1s; }).find("leeway") != std::string::npos);
+  CHECK(error_of([](Config& c) { c.lifetimes.leeway = c.lifetimes.ttl; }).find("leeway") != std::string::npos);
   CHECK(error_of([](Config& c) {
           c.cookie_name = "__Host-s";
           c.cookie.domain = "example.com";

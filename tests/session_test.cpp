@@ -31,6 +31,8 @@ std::string hex(std::string_view bytes) {
 }
 
 struct Profile {
+  static constexpr std::string_view session_schema = "profile";
+  static constexpr std::uint32_t session_schema_version = 1;
   std::int64_t user = 0;
   template <class Archive>
   void serialize(Archive& ar) {
@@ -217,8 +219,10 @@ TEST_CASE("to_string names every LoadStatus, and load_status_of maps every Error
 
 TEST_CASE("the Session payload is exactly the bytes drawn in docs/SESSION.md") {
   cookieseal::detail::SessionHead head;
-  for (std::uint8_t i = 0; i < 16; ++i) head.id.bytes[i] = i;
+  for (std::uint8_t i = 0; i < 16; ++i) head.id[i] = i;
   head.created_at = 1767225600;  // 2026-01-01T00:00:00Z
+  head.issued_at = 1767229200;   // an hour later
+  head.user = "42";
   Session s;
   s.set("user", "ada");
   s.set("pi", 0.5);
@@ -228,9 +232,13 @@ TEST_CASE("the Session payload is exactly the bytes drawn in docs/SESSION.md") {
   // The same hex is in docs/SESSION.md §Example; change both or neither.
   CHECK(hex(bytes) ==
         "01"                                // cereal endianness flag: little-endian
-        "01"                                // layout 1: Session entries
+        "03"                                // layout 3: Session entries
         "000102030405060708090a0b0c0d0e0f"  // id
         "00b9556900000000"                  // created_at 1767225600
+        "10c7556900000000"                  // issued_at 1767229200
+        "00000000"                          // ttl: 0, the manager's
+        "0200000000000000"
+        "3432"                              // user "42"
         "0400000000000000"                  // 4 entries
         "0500000000000000"
         "61646d696e"
@@ -249,7 +257,8 @@ TEST_CASE("the Session payload is exactly the bytes drawn in docs/SESSION.md") {
         "03"
         "0300000000000000"
         "616461");  // "user" "ada"
-  CHECK(bytes.size() == 110);
+  CHECK(bytes.size() == 132);
+  head.user.clear();
   CHECK(cookieseal::detail::map_payload_bytes(head, {}).size() ==
         cookieseal::detail::empty_session_plaintext_bytes);
 }

@@ -217,11 +217,11 @@ int run_encode(int argc, char** argv) {
     if (!d || d->count() <= 0) {
       throw UsageError("--ttl wants a positive duration such as 3600, 90s, 30m, 24h or 7d");
     }
-    config.ttl = *d;
+    config.lifetimes.ttl = *d;
   }
-  if (config.ttl > config.max_lifetime) {  // commit() caps the expiry at created + max_lifetime
+  if (config.lifetimes.ttl > config.lifetimes.max_lifetime) {  // commit() caps the expiry at created + max_lifetime
     std::cerr << "warning: the expiry is capped by the absolute lifetime (COOKIESEAL_MAX_LIFETIME = "
-              << format_duration(config.max_lifetime) << ")\n";
+              << format_duration(config.lifetimes.max_lifetime) << ")\n";
   }
   const nlohmann::json input = parse_json(read_all(std::cin, "standard input"));
   const SessionManager manager(std::move(config));  // validates: throws ConfigError

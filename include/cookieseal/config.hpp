@@ -4,11 +4,13 @@
 #include <cookieseal/error.hpp>
 #include <cookieseal/export.hpp>
 #include <cookieseal/keyring.hpp>
+#include <cookieseal/lifetimes.hpp>
 #include <cookieseal/session.hpp>
 #include <cookieseal/set_cookie.hpp>
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -21,9 +23,6 @@ namespace cookieseal {
 /// silently by some. SessionManager::commit refuses to produce a longer one.
 inline constexpr std::size_t max_set_cookie_bytes = 4096;
 
-/// The longest duration parse_duration accepts: 36500 days (about 100 years), so that
-/// `now + duration` never overflows and stays a four-digit year in Expires.
-inline constexpr std::chrono::seconds max_duration = std::chrono::hours(24) * 36500;
 
 /// Reads a duration: a whole number of seconds (`3600`) or a number with one unit `s`, `m`,
 /// `h` or `d` (`90s`, `30m`, `24h`, `7d`), lower-case. ASCII whitespace around the text is
@@ -48,6 +47,24 @@ inline constexpr std::chrono::seconds max_duration = std::chrono::hours(24) * 36
 /// percentage such as `50%` or `12.5%` (0-100). ASCII whitespace around ignored.
 /// Example: `cookieseal::parse_share("75%")  // 0.75`
 [[nodiscard]] COOKIESEAL_API std::optional<double> parse_share(std::string_view text) noexcept;
+
+/// Where a Config's keys came from (SessionManager::reload_keys() reads them there again).
+struct KeySource {
+  /// The kind of place.
+  enum class Kind : std::uint8_t {
+    code,      ///< set in code: nothing to reload
+    variable,  ///< `where` names the environment variable (e.g. COOKIESEAL_KEYS)
+    file,      ///< `where` is the keys file's path (from e.g. COOKIESEAL_KEYS_FILE)
+  };
+  Kind kind = Kind::code;  ///< the kind; default is code
+  std::string where;       ///< the variable or path
+  std::string variable;    ///< the variable it was named by (KEYS_FILE's name for a file)
+
+  /// Reads the keys from there again. Throws ConfigError for code (nothing to read), for a
+  /// variable no longer in the environment (from_env removes it by default: use a keys file
+  /// to reload keys live), or for anything Keyring::from_file / Keyring::parse refuse.
+  [[nodiscard]] Keyring read() const;
+};
 
 /// The safest cookie name the attributes allow: `__Host-session` when Secure with no Domain
 /// and Path=/, `__Secure-session` when Secure otherwise, `session` only without Secure.
@@ -74,24 +91,23 @@ using RevocationCheck = std::function<bool(const SessionId& id, std::chrono::sys
 struct COOKIESEAL_API Config {
   /// The keys: the first seals, every one opens. Required (no default).
   std::optional<Keyring> keys;
-  /// The cookie name. Default is empty: default_cookie_name(cookie), e.g. "__Host-session".
+  /// Where `keys` came from, for SessionManager::reload_keys(). Set by from_env; default is
+  /// KeySource::code (reload_keys() then refuses: rotate() instead).
+  KeySource key_source;
+  /// The cookie name. Default is empty: `__Host-session`, which needs Secure, Path=/ and no
+  /// Domain. With any other attributes a name must be chosen explicitly (validate() says why:
+  /// without `__Host-` a sibling subdomain can plant a cookie of the same name).
   std::string cookie_name;
   /// Path, Domain, Secure, HttpOnly, SameSite, Partitioned. Default is CookieAttributes{}:
   /// Path=/, no Domain, Secure, HttpOnly, SameSite=Lax, not Partitioned.
   CookieAttributes cookie;
-  /// Idle expiry: a session unused for this long is over. Must be positive. Default is 24 hours.
-  std::chrono::seconds ttl = std::chrono::hours(24);
-  /// Absolute lifetime, counted from created_at: after it the session is over whatever the
-  /// activity. Must be positive. Default is 7 days.
-  std::chrono::seconds max_lifetime = std::chrono::hours(24 * 7);
-  /// Sliding renewal: an unmodified session is re-issued (a new expiry of now + ttl) once this
-  /// share of its ttl has passed since it was issued. 0 re-issues on every request; 1 never
-  /// slides. Must be within [0, 1]. Default is 0.5.
-  double renew_share = 0.5;
-  /// Clock difference tolerated between servers: a cookie opens while now <= expires_at +
-  /// leeway (and the same for the absolute lifetime). Must not be negative, and below ttl.
-  /// Default is 60 seconds.
-  std::chrono::seconds leeway = std::chrono::seconds(60);
+  /// Idle ttl, absolute lifetime, leeway and renewal share (see Lifetimes for the defaults:
+  /// 24h, 7d, min(60s, ttl / 10), 0.5).
+  Lifetimes lifetimes;
+  /// True: the Set-Cookie carries Max-Age and Expires (the remaining ttl), so the browser drops
+  /// the cookie when the server would refuse it. False: a browser-session cookie, forgotten
+  /// when the browser closes; the sealed expiry still enforces the ttl. Default is true.
+  bool persistent = true;
   /// Current time; tests inject a ManualClock. Default (empty) is std::chrono::system_clock.
   std::function<std::chrono::sys_seconds()> clock;
   /// Optional revocation hook (see RevocationCheck). Default is empty: nothing is revoked.
@@ -109,7 +125,7 @@ struct COOKIESEAL_API Config {
   /// against setenv).
   /// Example: `auto config = cookieseal::Config::from_env("MYAPP_SESSION_");`
   [[nodiscard]] static Config from_env(std::string_view prefix = "COOKIESEAL_",
-                                       bool remove_keys_from_environment = false);
+                                       KeysInEnvironment keys = KeysInEnvironment::remove);
 
   /// The effective cookie name: cookie_name, or default_cookie_name(cookie) when empty.
   [[nodiscard]] std::string effective_cookie_name() const;

@@ -12,6 +12,12 @@
 
 namespace cookieseal {
 
+/// What reading keys from the environment does with `<prefix>KEYS` afterwards.
+enum class KeysInEnvironment : std::uint8_t {
+  remove,  ///< wipe and unset it (the default): children and /proc/<pid>/environ no longer see it
+  keep,    ///< leave it (a test, or a supervisor that re-reads it)
+};
+
 /// Ordered keys: keys()[0] is the primary (it seals); every key opens. Rotation without
 /// logging anyone out: put the new key first, keep the old one after it until no cookie
 /// sealed under it still arrives (docs/FORMAT.md §Keys). Lookup by key id is one probe of
@@ -36,12 +42,11 @@ class COOKIESEAL_API Keyring {
 
   /// Reads `<prefix>KEYS` (comma-separated) or `<prefix>KEYS_FILE` (a path to a keys file).
   /// Exactly one must be set. Throws ConfigError naming the variable and the key's position.
-  /// With remove_from_environment, `<prefix>KEYS` is wiped and unset once read, so child
-  /// processes and `/proc/<pid>/environ` no longer show it (call at start-up: setenv and
+  /// By default (KeysInEnvironment::remove) `<prefix>KEYS` is wiped and unset once read, so
+  /// child processes and `/proc/<pid>/environ` no longer show it (call at start-up: setenv and
   /// unsetenv are not thread-safe).
   [[nodiscard]] static Keyring from_env(std::string_view prefix = "COOKIESEAL_",
-                                        bool remove_from_environment = false);
-
+                                        KeysInEnvironment keys = KeysInEnvironment::remove);
   /// Reads a keys file from disk (at most 1 MiB). Throws ConfigError naming `source`.
   [[nodiscard]] static Keyring from_file(const std::string& path, std::string_view source = "keys file");
 

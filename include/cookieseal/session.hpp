@@ -1,6 +1,7 @@
 // cookieseal - Session: the key/value (or typed) state carried in one sealed cookie
 #pragma once
 
+#include <cookieseal/detail/session_payload.hpp>
 #include <cookieseal/error.hpp>
 #include <cookieseal/export.hpp>
 #include <cookieseal/key.hpp>
@@ -65,10 +66,11 @@ enum class LoadStatus : std::uint8_t {
   revoked,              ///< revoked (the session, its user or everything before a time), or the hook said so
   unavailable,          ///< Error::unavailable: the server-side store could not be reached
   stale,                ///< Error::stale: the revocation replica is too old to trust (fails closed)
+  ambiguous,            ///< several cookies of the name opened as different sessions (cookie tossing?): none is trusted
 };
 
 /// Number of LoadStatus values (for tables of counters indexed by status).
-inline constexpr std::size_t load_status_count = 12;
+inline constexpr std::size_t load_status_count = 13;
 
 /// The status name as written in docs and logs, e.g. "tampered". Never contains input bytes.
 /// Example: `log("session: {}", cookieseal::to_string(session.load_status()));`
@@ -123,9 +125,31 @@ class COOKIESEAL_API SessionBase {
   /// True after destroy().
   [[nodiscard]] bool destroyed() const noexcept { return destroyed_; }
 
-  /// True when the cookie was opened by a non-primary key: commit() re-issues it under the
-  /// primary even if nothing changed, so rotation moves live sessions to the new key.
+  /// True when the cookie was opened by a non-primary key (or written in an older payload
+  /// layout): commit() re-issues it under the primary even if nothing changed, so rotation
+  /// moves live sessions to the new key.
   [[nodiscard]] bool needs_reseal() const noexcept { return needs_reseal_; }
+
+  /// Records who is signed in (sealed in the session's head, docs/SESSION.md), so that
+  /// SessionManager::revoke_user() can end every session of this user without any lookup.
+  /// Call it at login, after regenerate_id(). At most 256 bytes: a longer id throws
+  /// std::length_error (a programming mistake). An empty id means nobody.
+  /// Example: `session.regenerate_id(); session.set_user(std::to_string(user.id));`
+  void set_user(std::string_view user);
+  /// The user set with set_user(), or empty.
+  [[nodiscard]] std::string_view user() const noexcept { return user_; }
+
+  /// Gives this session its own idle ttl instead of the manager's (a "remember me" session, a
+  /// short-lived admin one), kept across requests in the sealed head. Capped on commit at 400
+  /// days and at the absolute lifetime, which no session outlives. Throws
+  /// std::invalid_argument for a ttl that is not positive.
+  /// Example: `if (remember_me) session.set_ttl(std::chrono::days(30));`
+  void set_ttl(std::chrono::seconds ttl);
+  /// This session's own ttl, or nullopt when it uses the manager's.
+  [[nodiscard]] std::optional<std::chrono::seconds> ttl() const noexcept {
+    if (own_ttl_ == 0) return std::nullopt;
+    return std::chrono::seconds(own_ttl_);
+  }
 
  protected:
   /// A fresh session: random id, created now (system clock), LoadStatus::absent.
@@ -150,6 +174,8 @@ class COOKIESEAL_API SessionBase {
   bool modified_ = false;
   bool destroyed_ = false;
   bool needs_reseal_ = false;
+  std::string user_;
+  std::uint32_t own_ttl_ = 0;  // seconds; 0 = the manager's ttl
 };
 
 /// A session as a small map: string keys to values of bool, 64-bit integer, double or string.
@@ -262,14 +288,28 @@ class COOKIESEAL_API Session : public SessionBase {
 /// A session whose data is the application's own cereal-serializable struct T (default-
 /// constructible), with the same id, lifetime, renewal and destroy machinery as Session.
 /// The payload holds T where Session holds its entries (docs/SESSION.md §Typed payload).
+/// T declares its schema identity, a name and a version sealed with the data: a cookie
+/// written for another name or version opens as bad_payload, never as a T. Change the version
+/// whenever the members change; to migrate, read the old version under its own type and
+/// write the new one (docs/SESSION.md §Schema changes).
 ///
 /// Example:
-///   struct Cart { std::vector<int> items; template \<class A\> void serialize(A& a) { a(items); } };
+///   struct Cart {
+///     static constexpr std::string_view session_schema = "cart";
+///     static constexpr std::uint32_t session_schema_version = 1;
+///     std::vector<int> items;
+///     template \<class A\> void serialize(A& a) { a(items); }
+///   };
 ///   auto cart = manager.load<Cart>(cookie_header);
 ///   cart.data().items.push_back(42);           // non-const data() marks the session modified
 ///   auto out = manager.commit(cart);
 template <class T>
 class TypedSession : public SessionBase {
+  static_assert(detail::DeclaresSessionSchema<T>,
+                "TypedSession<T>: T must declare its schema identity, e.g. "
+                "`static constexpr std::string_view session_schema = \"cart\"; "
+                "static constexpr std::uint32_t session_schema_version = 1;` (docs/SESSION.md, Typed payload)");
+
  public:
   /// A fresh session holding T{}.
   TypedSession() = default;

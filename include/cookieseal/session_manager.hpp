@@ -1,20 +1,19 @@
 // cookieseal - SessionManager: Cookie header -> Session -> Set-Cookie, shared by every thread
 #pragma once
 
-#include <cookieseal/codec.hpp>
 #include <cookieseal/config.hpp>
 #include <cookieseal/error.hpp>
 #include <cookieseal/export.hpp>
+#include <cookieseal/detail/session_payload.hpp>
 #include <cookieseal/keyring.hpp>
+#include <cookieseal/live_keyring.hpp>
 #include <cookieseal/session.hpp>
 
 #include <array>
-#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -62,16 +61,9 @@ struct COOKIESEAL_API Commit {
   [[nodiscard]] std::string message() const;
 };
 
-/// Cookies opened per key (for deciding when a retired key can go) and loads per outcome.
-/// Counters are relaxed atomics: exact when quiet, approximate while requests run.
-struct KeyUsage {
-  KeyId key_id;              ///< the key's public id
-  std::size_t position = 0;  ///< 0 = the primary
-  std::uint64_t opened = 0;  ///< cookies this key opened since the manager (or key) was added
-};
 /// What SessionManager::usage() reports: per-key and per-outcome counters since start.
 struct Usage {
-  std::vector<KeyUsage> keys;  ///< the current keyring, in order
+  std::vector<KeyUsage> keys;  ///< the current keyring, in order, with the cookies each opened
   /// load() outcomes indexed by LoadStatus (e.g. by_status[size_t(LoadStatus::unknown_key)]).
   std::array<std::uint64_t, load_status_count> by_status{};
   /// The number of loads that ended with `status`.
@@ -80,63 +72,11 @@ struct Usage {
   }
 };
 
-namespace detail {
-/// The payload's first byte after cereal's endianness flag (docs/SESSION.md §Payload).
-inline constexpr std::uint8_t session_layout_map = 1;    ///< Session: sorted entries
-inline constexpr std::uint8_t session_layout_typed = 2;  ///< TypedSession<T>: the user's T
-
-/// What every session payload starts with.
-struct SessionHead {
-  SessionId id;
-  std::uint64_t created_at = 0;  ///< seconds since the Unix epoch
-};
-
-template <class Archive>
-void save_session_head(Archive& ar, std::uint8_t layout, const SessionHead& head) {
-  ar(layout);
-  for (std::uint8_t b : head.id.bytes) ar(b);
-  ar(head.created_at);
-}
-
-template <class Archive>
-void load_session_head(Archive& ar, std::uint8_t expected_layout, SessionHead& head) {
-  std::uint8_t layout = 0;
-  ar(layout);
-  if (layout != expected_layout) throw cereal::Exception("session: another payload layout");
-  for (std::uint8_t& b : head.id.bytes) ar(b);
-  ar(head.created_at);
-}
-
-/// A TypedSession<T> payload being written (refers to the session's data).
-template <class T>
-struct TypedPayloadOut {
-  SessionHead head;
-  const T* data;
-  template <class Archive>
-  void save(Archive& ar) const {
-    save_session_head(ar, session_layout_typed, head);
-    ar(*data);
-  }
-};
-
-/// A TypedSession<T> payload being read.
-template <class T>
-struct TypedPayloadIn {
-  SessionHead head;
-  T data{};
-  template <class Archive>
-  void load(Archive& ar) {
-    load_session_head(ar, session_layout_typed, head);
-    ar(data);
-  }
-};
-}  // namespace detail
-
 /// Turns the request's Cookie header into a Session and the Session into the response's
-/// Set-Cookie (docs/SESSION.md). One manager serves every thread: load() and commit() are
-/// const, take no lock and never throw for any request input (only std::bad_alloc can
-/// escape). rotate() and reload_keys() swap the keyring while requests run; a request keeps
-/// the keyring it started with.
+/// Set-Cookie (docs/SESSION.md, docs/ARCHITECTURE.md). One manager serves every thread: load()
+/// and commit() are const, take no lock and never throw for any request input (only
+/// std::bad_alloc can escape). rotate() and reload_keys() swap the keyring while requests
+/// run; a request keeps the keyring it started with.
 ///
 /// Example:
 ///   static const cookieseal::SessionManager manager(cookieseal::Config::from_env());
@@ -147,17 +87,24 @@ struct TypedPayloadIn {
 ///   if (out.set_cookie) response.add_header("Set-Cookie", *out.set_cookie);
 class COOKIESEAL_API SessionManager {
  public:
-  /// Checks everything (Config::validate, the cookie name and attributes with
-  /// validate_cookie, and that an empty session fits in one cookie); throws ConfigError.
+  /// Checks everything (Config::validate: lifetimes, the cookie name and attributes, and that
+  /// an empty session fits in one cookie); throws ConfigError.
   explicit SessionManager(Config config);
   ~SessionManager();
+  ///@{
+  /// Movable (a factory can return one); a moved-from manager may only be destroyed or
+  /// assigned to.
+  SessionManager(SessionManager&&) noexcept;
+  SessionManager& operator=(SessionManager&&) noexcept;
+  ///@}
   SessionManager(const SessionManager&) = delete;
   SessionManager& operator=(const SessionManager&) = delete;
 
   /// The session in one Cookie request header, or a fresh empty one whose load_status() says
-  /// why (absent, malformed, tampered, expired, unknown_key, revoked, ...). Several cookies of
-  /// this name (a stale path, a parent domain) are tried in order, at most 8; the first that
-  /// opens wins, else the first one's reason is reported.
+  /// why (absent, malformed, tampered, expired, unknown_key, revoked, ambiguous, ...). Several
+  /// cookies of this name (a stale path, a parent domain) are each tried, at most 8: when
+  /// exactly one session opens it wins; when several different sessions open (a sibling
+  /// subdomain planting its own, "cookie tossing") none is trusted: LoadStatus::ambiguous.
   /// Example: `auto session = manager.load(req.get_header_value("Cookie"));`
   [[nodiscard]] Session load(std::string_view cookie_header) const;
   /// As above over several Cookie headers (HTTP/2 and HTTP/3 may send one per cookie).
@@ -167,19 +114,19 @@ class COOKIESEAL_API SessionManager {
   [[nodiscard]] Session create() const;
 
   /// The typed session in the header(s), or a fresh one holding T{}. A cookie written by a
-  /// Session (or another layout) gives LoadStatus::bad_payload. Use a distinct cookie name
-  /// per T if one application keeps several kinds.
+  /// Session, or for another schema name or version of T, gives LoadStatus::bad_payload.
   /// Example: `auto cart = manager.load<Cart>(cookie_header);`
   template <class T>
   [[nodiscard]] TypedSession<T> load(std::string_view cookie_header) const {
     return load<T>(std::span<const std::string_view>(&cookie_header, 1));
   }
-  /// load<T>() over several Cookie headers (HTTP/2 may split them): the first of our cookies
-  /// that opens wins.
+  /// load<T>() over several Cookie headers (HTTP/2 may split them).
   template <class T>
   [[nodiscard]] TypedSession<T> load(std::span<const std::string_view> cookie_headers) const {
     TypedSession<T> session;
-    load_into(cookie_headers, session, &open_typed<T>, &reset_typed<T>, &session);
+    T data{};  // decoded here; moved into the session only once every check passed
+    detail::TypedPayloadIo<T> io(&data, nullptr);
+    if (load_into(cookie_headers, session, io)) session.data_ = std::move(data);
     return session;
   }
   /// A fresh typed session holding T{}.
@@ -190,7 +137,7 @@ class COOKIESEAL_API SessionManager {
     return session;
   }
 
-  /// What to send for this session (docs/SESSION.md §Behaviour):
+  /// What to send for this session (docs/SESSION.md §Commit):
   ///  - destroyed: a deleting Set-Cookie;
   ///  - modified, opened with a non-primary key, or due for renewal: a Set-Cookie with
   ///    expires_at = min(now + ttl, created_at + max_lifetime) (a deleting one if that is
@@ -202,101 +149,40 @@ class COOKIESEAL_API SessionManager {
   /// commit() for a typed session: the same rules, with T as the payload.
   template <class T>
   [[nodiscard]] Commit commit(const TypedSession<T>& session) const {
-    return commit_core(session, &seal_typed<T>, &session);
+    const detail::TypedPayloadIo<T> io(nullptr, &session.data_);
+    return commit_core(session, io);
   }
 
-  /// Replaces the keyring while requests run: requests take no lock and never wait; rotate()
-  /// waits (microseconds) for the requests still using the old keyring, then frees it.
-  /// Cookies opened by a key still present keep their usage count. Calls are serialized.
+  /// Replaces the keyring while requests run (LiveKeyring::rotate): requests take no lock and
+  /// never wait. Cookies opened by a key still present keep their usage count.
   void rotate(Keyring keyring);
-  /// rotate(Keyring::from_env(config.env_prefix)): re-reads `<prefix>KEYS_FILE` (or KEYS).
-  /// Throws ConfigError and keeps the old keyring on any problem.
+  /// Re-reads the keys from where Config::from_env found them (Config::key_source): the keys
+  /// file again, or the environment variable if it is set again. Throws ConfigError and keeps
+  /// the old keyring on any problem, or when the keys came from code or from a variable that
+  /// was removed from the environment (use a keys file for live reloading).
   void reload_keys();
 
   /// Per-key and per-outcome counters (see Usage).
   [[nodiscard]] Usage usage() const;
 
   /// The cookie name in use (e.g. "__Host-session").
-  [[nodiscard]] const std::string& cookie_name() const noexcept { return name_; }
+  [[nodiscard]] const std::string& cookie_name() const noexcept;
   /// The configuration. Its `keys` field is empty: the keyring moved into the manager (see
   /// usage() for the key ids in use).
-  [[nodiscard]] const Config& config() const noexcept { return config_; }
+  [[nodiscard]] const Config& config() const noexcept;
   /// The manager's clock, in whole seconds.
   [[nodiscard]] std::chrono::sys_seconds now() const;
 
  private:
-  struct Generation;  // a Codec over one keyring, plus its per-key counters (session_manager.cpp)
+  struct State;  // session_manager.cpp
 
-  // The data-specific steps, as plain function pointers so the request path stays out of
-  // templates and std::function: `open` decodes one cookie value into the session behind
-  // `target` and returns its head; `reset` empties the data again after a later rejection;
-  // `seal` encodes the session's data with the given head and expiry.
-  struct Opened {
-    detail::SessionHead head;
-    std::chrono::sys_seconds expires_at;
-    KeyId key_id;
-    bool needs_reseal;
-  };
-  using OpenFn = Result<Opened> (*)(const Codec&, std::string_view name, std::string_view value,
-                                    void* target);
-  using ResetFn = void (*)(void* target);
-  // On Error::too_large, `seal` also stores the plaintext size in *plaintext_bytes (for the
-  // message's byte counts; measured only on that path).
-  using SealFn = Result<std::string> (*)(const Codec&, std::string_view name, const detail::SessionHead& head,
-                                         std::chrono::sys_seconds expires_at, const void* source,
-                                         std::size_t* plaintext_bytes);
-
-  template <class T>
-  static Result<Opened> open_typed(const Codec& codec, std::string_view name, std::string_view value,
-                                   void* target) {
-    auto r = codec.decode<detail::TypedPayloadIn<T>>(name, value);
-    if (!r) return r.error();
-    auto& d = r.value();
-    static_cast<TypedSession<T>*>(target)->data_ = std::move(d.value.data);
-    return Opened{d.value.head, d.expires_at, d.key_id, d.needs_reseal};
-  }
-  template <class T>
-  static void reset_typed(void* target) {
-    static_cast<TypedSession<T>*>(target)->data_ = T{};
-  }
-  template <class T>
-  static Result<std::string> seal_typed(const Codec& codec, std::string_view name,
-                                        const detail::SessionHead& head, std::chrono::sys_seconds expires_at,
-                                        const void* source, std::size_t* plaintext_bytes) {
-    const auto* s = static_cast<const TypedSession<T>*>(source);
-    const detail::TypedPayloadOut<T> payload{head, &s->data_};
-    auto r = codec.encode(name, payload, expires_at);
-    if (!r && r.error() == Error::too_large) {
-      std::string bytes;
-      {
-        detail::BufferOutputArchive ar(bytes);
-        ar(payload);
-      }
-      *plaintext_bytes = bytes.size();
-    }
-    return r;
-  }
-
-  void load_into(std::span<const std::string_view> headers, SessionBase& session, OpenFn open, ResetFn reset,
-                 void* target) const;
+  // The request path, written once for every payload kind: `io` reads the payload into the
+  // caller's local value. True when the session was loaded.
+  bool load_into(std::span<const std::string_view> headers, SessionBase& session, detail::PayloadIo& io) const;
   void init_fresh(SessionBase& session, LoadStatus status) const;
-  [[nodiscard]] Commit commit_core(const SessionBase& session, SealFn seal, const void* source) const;
-  class Reader;  // pins the current Generation for one load() or commit() (session_manager.cpp)
-  [[nodiscard]] std::unique_ptr<Generation> make_generation(Keyring keyring) const;
+  [[nodiscard]] Commit commit_core(const SessionBase& session, const detail::PayloadIo& io) const;
 
-  Config config_;
-  std::string name_;
-  std::chrono::seconds renew_after_{};  // ttl * renew_share, rounded
-  // RCU-like publication, lock-free for readers: a reader counts itself in readers_[epoch & 1]
-  // (re-checking the epoch) before it reads generation_; rotate() publishes the new generation,
-  // flips the epoch and waits for the old side to drain before it frees the old one.
-  // (std::atomic<std::shared_ptr> would do, but libstdc++ 12's load races formally with store:
-  // google/sanitizers#1558.)
-  std::atomic<const Generation*> generation_{nullptr};
-  std::atomic<std::uint64_t> epoch_{0};
-  mutable std::array<std::atomic<std::uint64_t>, 2> readers_{};
-  mutable std::array<std::atomic<std::uint64_t>, load_status_count> status_counts_{};
-  std::mutex rotate_mutex_;  // serializes rotate() calls only; load() and commit() never take it
+  std::unique_ptr<State> state_;
 };
 
 }  // namespace cookieseal

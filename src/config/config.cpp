@@ -4,6 +4,10 @@
 #include <cookieseal/format.hpp>      // cookie_length
 #include <cookieseal/set_cookie.hpp>  // check_cookie, is_cookie_name, parse_same_site, set_cookie_header_size
 
+#include "encoding/text.hpp"     // trim, iequals, quoted
+#include "session/payload.hpp"  // empty_session_plaintext_bytes
+
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -12,16 +16,16 @@
 #include <sstream>
 #include <string>
 #include <system_error>
+#include <vector>
+
+extern char** environ;  // POSIX: the process environment, for finding mistyped variables
 
 namespace cookieseal {
 namespace {
 
-// An empty Session's plaintext (docs/SESSION.md §Payload): endianness flag, layout, id,
-// created_at, entry count. The cookie must fit at least this.
-constexpr std::size_t empty_session_plaintext_bytes = 1 + 1 + SessionId::size + 8 + 8;  // 34
-
-// Longest echo of a bad value in a message: enough to recognise it, not a log-flooding channel.
-constexpr std::size_t echo_bytes = 40;
+using detail::iequals;
+using detail::quoted;
+using detail::trim;
 
 constexpr std::string_view duration_forms =
     "expected a whole number of seconds (3600) or a number with one unit s, m, h or d "
@@ -31,55 +35,11 @@ constexpr std::string_view share_forms =
     "expected a share from 0 to 1 as a decimal (0.5) or a percentage (50%)";
 constexpr std::string_view same_site_forms = "expected Strict, Lax or None (any letter case)";
 
-bool is_space(char c) noexcept {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-char lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != b[i]) return false;
-  }
-  return true;
-}
-
-// The value in double quotes, cut to echo_bytes, with '"', '\' and anything but printable
-// ASCII escaped: a message can neither be forged nor break a log line.
-std::string quoted(std::string_view value) {
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out = "\"";
-  const std::size_t n = std::min(value.size(), echo_bytes);
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto c = static_cast<unsigned char>(value[i]);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c >= 0x20 && c < 0x7f) {
-      out += static_cast<char>(c);
-    } else {
-      out += "\\x";
-      out += hex[c >> 4];
-      out += hex[c & 0x0f];
-    }
-  }
-  out += '"';
-  if (value.size() > n) out += "...";
-  return out;
-}
-
 // Bytes of the Set-Cookie header an empty session needs: if even that exceeds the limit, no
 // session could ever be stored.
 std::size_t empty_session_header_bytes(std::string_view name, const CookieAttributes& cookie,
                                        std::chrono::seconds ttl) {
-  return set_cookie_header_size(name, format::cookie_length(empty_session_plaintext_bytes), cookie, ttl);
+  return set_cookie_header_size(name, format::cookie_length(detail::empty_session_plaintext_bytes), cookie, ttl);
 }
 
 }  // namespace
@@ -155,29 +115,36 @@ std::string default_cookie_name(const CookieAttributes& attributes) {
 }
 
 std::string Config::effective_cookie_name() const {
-  return cookie_name.empty() ? default_cookie_name(cookie) : cookie_name;
+  return cookie_name.empty() ? std::string("__Host-session") : cookie_name;
 }
+
+namespace {
+
+// Without an explicit name, the default must keep `__Host-`: anything else would silently
+// trade away the protection against cookie tossing (docs/SECURITY.md).
+std::optional<std::string> implicit_downgrade(const Config& c) {
+  if (!c.cookie_name.empty()) return std::nullopt;
+  const char* what = !c.cookie.secure       ? "Secure is off"
+                     : c.cookie.domain      ? "a Domain is set"
+                     : c.cookie.path != "/" ? "the Path is not /"
+                                            : nullptr;
+  if (what == nullptr) return std::nullopt;
+  return std::string(what) +
+         ", so the default name __Host-session cannot be used; choose a cookie name explicitly "
+         "(e.g. " + default_cookie_name(c.cookie) +
+         "). Without the __Host- prefix a sibling subdomain can plant a cookie of the same name "
+         "(cookie tossing; docs/SECURITY.md)";
+}
+
+}  // namespace
 
 void Config::validate() const {
   if (!keys) throw ConfigError("cookieseal config: keys is required (e.g. Keyring::from_env())");
-  if (ttl.count() <= 0 || ttl > max_duration) {
-    throw ConfigError("cookieseal config: ttl must be positive and at most 36500d (got " +
-                      std::to_string(ttl.count()) + "s)");
-  }
-  if (max_lifetime.count() <= 0 || max_lifetime > max_duration) {
-    throw ConfigError("cookieseal config: max_lifetime must be positive and at most 36500d (got " +
-                      std::to_string(max_lifetime.count()) + "s)");
-  }
-  if (!(renew_share >= 0.0 && renew_share <= 1.0)) {  // written so that NaN fails too
-    throw ConfigError("cookieseal config: renew_share must be from 0 to 1");
-  }
-  if (leeway.count() < 0 || leeway >= ttl) {
-    throw ConfigError("cookieseal config: leeway must be at least 0s and shorter than ttl (got " +
-                      std::to_string(leeway.count()) + "s, ttl " + std::to_string(ttl.count()) + "s)");
-  }
+  lifetimes.validate("cookieseal config");
+  if (auto problem = implicit_downgrade(*this)) throw ConfigError("cookieseal config: " + *problem);
   const std::string name = effective_cookie_name();
   if (auto problem = check_cookie(name, cookie)) throw ConfigError("cookieseal config: " + *problem);
-  const std::size_t bytes = empty_session_header_bytes(name, cookie, ttl);
+  const std::size_t bytes = empty_session_header_bytes(name, cookie, lifetimes.ttl);
   if (bytes > max_set_cookie_bytes) {
     throw ConfigError(
         "cookieseal config: cookie name and attributes too long: even an empty session "
@@ -186,118 +153,249 @@ void Config::validate() const {
   }
 }
 
-Config Config::from_env(std::string_view prefix, bool remove_keys_from_environment) {
-  Config c;
-  c.env_prefix = std::string(prefix);
-  auto var = [&](std::string_view name) { return c.env_prefix + std::string(name); };
-  // Unset and empty (or all whitespace) alike mean "the default": `VAR=` in a compose file
-  // is how people write "not set".
-  auto read = [&](std::string_view name) -> std::optional<std::string> {
-    const char* v = std::getenv(var(name).c_str());  // NOLINT(concurrency-mt-unsafe): start-up only
-    if (v == nullptr) return std::nullopt;
-    const std::string_view t = trim(v);
-    if (t.empty()) return std::nullopt;
-    return std::string(t);
-  };
-  auto duration = [&](std::string_view name, std::chrono::seconds& field, bool positive) {
-    const auto text = read(name);
-    if (!text) return;
-    const auto d = parse_duration(*text);
-    if (!d) {
-      throw ConfigError(var(name) + ": " + quoted(*text) + " is not a duration; " +
-                        std::string(duration_forms));
+Keyring KeySource::read() const {
+  switch (kind) {
+    case Kind::file: return Keyring::from_file(where, variable);
+    case Kind::variable: {
+      const char* text = std::getenv(where.c_str());  // NOLINT(concurrency-mt-unsafe): not the request path
+      if (text == nullptr) {
+        throw ConfigError(where +
+                          " was removed from the environment when it was read (the default, so no child "
+                          "process sees it); to reload keys while running, give them in a keys file "
+                          "(KEYS_FILE) instead");
+      }
+      return Keyring::parse(text, where);
     }
-    if (positive && d->count() == 0) {
-      throw ConfigError(var(name) + ": must be positive, got " + quoted(*text) + "; " +
-                        std::string(duration_forms));
-    }
-    field = *d;
-  };
-  auto boolean = [&](std::string_view name, bool& field) {
-    const auto text = read(name);
-    if (!text) return;
-    const auto b = parse_bool(*text);
-    if (!b) {
-      throw ConfigError(var(name) + ": " + quoted(*text) + " is not a boolean; " + std::string(bool_forms));
-    }
-    field = *b;
-  };
+    case Kind::code: break;
+  }
+  throw ConfigError("the keys were set in code: there is nothing to reload; call rotate() with the new keyring");
+}
 
-  // 1. Lifetimes.
-  duration("TTL", c.ttl, true);
-  duration("MAX_LIFETIME", c.max_lifetime, true);
-  duration("LEEWAY", c.leeway, false);
-  if (c.leeway >= c.ttl) {
-    throw ConfigError(var("LEEWAY") + " (" + format_duration(c.leeway) + ") must be shorter than " +
-                      var("TTL") + " (" + format_duration(c.ttl) + ")");
-  }
-  if (const auto text = read("RENEW_SHARE")) {
-    const auto s = parse_share(*text);
-    if (!s) {
-      throw ConfigError(var("RENEW_SHARE") + ": " + quoted(*text) + " is not a share; " +
-                        std::string(share_forms));
-    }
-    c.renew_share = *s;
-  }
+namespace {
 
-  // 2. Cookie attributes, each checked alone so the message names its variable.
-  boolean("SECURE", c.cookie.secure);
-  boolean("HTTP_ONLY", c.cookie.http_only);
-  boolean("PARTITIONED", c.cookie.partitioned);
-  if (const auto text = read("SAME_SITE")) {
-    const auto s = parse_same_site(*text);
-    if (!s) {
-      throw ConfigError(var("SAME_SITE") + ": " + quoted(*text) + " is not a SameSite value; " +
-                        std::string(same_site_forms));
-    }
-    c.cookie.same_site = *s;
-  }
-  if (const auto text = read("PATH")) {
-    CookieAttributes alone;
-    alone.path = *text;
-    if (auto problem = check_cookie("x", alone)) {
-      throw ConfigError(
-          var("PATH") + ": " + *problem +
-          "; expected a path starting with '/', printable ASCII without ';', at most 1024 bytes");
-    }
-    c.cookie.path = *text;
-  }
-  if (const auto text = read("DOMAIN")) {
-    CookieAttributes alone;
-    alone.domain = *text;
-    if (auto problem = check_cookie("x", alone)) {
-      throw ConfigError(var("DOMAIN") + ": " + *problem +
-                        "; expected a host name such as example.com (letters, digits, '-' and '.')");
-    }
-    c.cookie.domain = *text;
-  }
-  if (const auto text = read("COOKIE_NAME")) {
-    if (!is_cookie_name(*text)) {
-      throw ConfigError(
-          var("COOKIE_NAME") + ": " + quoted(*text) +
-          " is not a cookie name; expected printable ASCII without spaces or ()<>@,;:\\\"/[]?={}");
-    }
-    c.cookie_name = *text;
-  }
+// One row of the environment table: a variable's name (after the prefix) and how its text
+// goes into a Config. Each parser throws ConfigError naming `var` for a bad value.
+struct EnvRow {
+  std::string_view name;
+  void (*apply)(Config& c, const std::string& text, const std::string& var);
+};
 
-  // 3. The combination (prefix rules, SameSite=None and Partitioned need Secure) and the size.
+std::chrono::seconds duration_of(const std::string& text, const std::string& var, bool positive) {
+  const auto d = parse_duration(text);
+  if (!d) throw ConfigError(var + ": " + quoted(text) + " is not a duration; " + std::string(duration_forms));
+  if (positive && d->count() == 0) {
+    throw ConfigError(var + ": must be positive, got " + quoted(text) + "; " + std::string(duration_forms));
+  }
+  return *d;
+}
+
+bool bool_of(const std::string& text, const std::string& var) {
+  const auto b = parse_bool(text);
+  if (!b) throw ConfigError(var + ": " + quoted(text) + " is not a boolean; " + std::string(bool_forms));
+  return *b;
+}
+
+// A cookie attribute checked alone, so the message names its variable.
+void check_attribute(const CookieAttributes& alone, const std::string& var, std::string_view forms) {
+  if (auto problem = check_cookie("x", alone)) throw ConfigError(var + ": " + *problem + "; " + std::string(forms));
+}
+
+constexpr EnvRow env_rows[] = {
+    {"TTL", [](Config& c, const std::string& t, const std::string& v) { c.lifetimes.ttl = duration_of(t, v, true); }},
+    {"MAX_LIFETIME",
+     [](Config& c, const std::string& t, const std::string& v) { c.lifetimes.max_lifetime = duration_of(t, v, true); }},
+    {"LEEWAY",
+     [](Config& c, const std::string& t, const std::string& v) { c.lifetimes.leeway = duration_of(t, v, false); }},
+    {"RENEW_SHARE",
+     [](Config& c, const std::string& t, const std::string& v) {
+       const auto s = parse_share(t);
+       if (!s) throw ConfigError(v + ": " + quoted(t) + " is not a share; " + std::string(share_forms));
+       c.lifetimes.renew_share = *s;
+     }},
+    {"SECURE", [](Config& c, const std::string& t, const std::string& v) { c.cookie.secure = bool_of(t, v); }},
+    {"HTTP_ONLY", [](Config& c, const std::string& t, const std::string& v) { c.cookie.http_only = bool_of(t, v); }},
+    {"PARTITIONED", [](Config& c, const std::string& t, const std::string& v) { c.cookie.partitioned = bool_of(t, v); }},
+    {"PERSISTENT", [](Config& c, const std::string& t, const std::string& v) { c.persistent = bool_of(t, v); }},
+    {"SAME_SITE",
+     [](Config& c, const std::string& t, const std::string& v) {
+       const auto s = parse_same_site(t);
+       if (!s) throw ConfigError(v + ": " + quoted(t) + " is not a SameSite value; " + std::string(same_site_forms));
+       c.cookie.same_site = *s;
+     }},
+    {"PATH",
+     [](Config& c, const std::string& t, const std::string& v) {
+       CookieAttributes alone;
+       alone.path = t;
+       check_attribute(alone, v, "expected a path starting with '/', printable ASCII without ';', at most 1024 bytes");
+       c.cookie.path = t;
+     }},
+    {"DOMAIN",
+     [](Config& c, const std::string& t, const std::string& v) {
+       CookieAttributes alone;
+       alone.domain = t;
+       check_attribute(alone, v, "expected a host name such as example.com (letters, digits, '-' and '.')");
+       c.cookie.domain = t;
+     }},
+    {"COOKIE_NAME",
+     [](Config& c, const std::string& t, const std::string& v) {
+       if (!is_cookie_name(t)) {
+         throw ConfigError(v + ": " + quoted(t) +
+                           " is not a cookie name; expected printable ASCII without spaces or ()<>@,;:\\\"/[]?={}");
+       }
+       c.cookie_name = t;
+     }},
+};
+
+// Read by other parts (the keys, server-side storage) or by from_env itself: known, not in the table.
+constexpr std::string_view other_names[] = {"KEYS", "KEYS_FILE", "IGNORE"};
+
+}  // namespace
+
+namespace {
+
+// A variable's value: unset and empty (or all whitespace) alike mean "the default" (`VAR=` in a
+// compose file is how people write "not set").
+std::optional<std::string> env_value(const std::string& var) {
+  const char* v = std::getenv(var.c_str());  // NOLINT(concurrency-mt-unsafe): start-up only
+  if (v == nullptr) return std::nullopt;
+  const std::string_view t = trim(v);
+  if (t.empty()) return std::nullopt;
+  return std::string(t);
+}
+
+// A prefix is upper-case letters, digits and '_', ending in '_': "" would read PATH as the
+// cookie path, "X" would read XTTL.
+void check_prefix(std::string_view prefix) {
+  const bool chars_ok = std::all_of(prefix.begin(), prefix.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+  if (prefix.empty() || !chars_ok || prefix.back() != '_') {
+    throw ConfigError("Config::from_env: the prefix " + quoted(prefix) +
+                      " must be upper-case letters, digits and '_', ending in '_' (e.g. COOKIESEAL_); an empty "
+                      "prefix would read unrelated variables such as PATH");
+  }
+}
+
+bool known_name(std::string_view name) {
+  return std::any_of(std::begin(env_rows), std::end(env_rows), [&](const EnvRow& r) { return r.name == name; }) ||
+         std::find(std::begin(other_names), std::end(other_names), name) != std::end(other_names);
+}
+
+// Levenshtein distance, case-insensitive (names are short: a 2-row table is plenty).
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t same = detail::ascii_lower(a[i - 1]) == detail::ascii_lower(b[j - 1]) ? 0 : 1;
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + same});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+// The known name an unknown one was probably meant as: the closest within 3 edits, or one that
+// it ends with (COOKIE_PATH -> PATH).
+std::optional<std::string_view> suggestion(std::string_view unknown) {
+  std::optional<std::string_view> best;
+  std::size_t best_distance = 4;
+  auto consider = [&](std::string_view known) {
+    std::size_t d = edit_distance(unknown, known);
+    if (unknown.size() > known.size() && unknown.ends_with(known)) d = std::min<std::size_t>(d, 1);
+    if (d < best_distance) best_distance = d, best = known;
+  };
+  for (const EnvRow& r : env_rows) consider(r.name);
+  for (std::string_view n : other_names) consider(n);
+  return best;
+}
+
+// Names after the prefix in <prefix>IGNORE (comma-separated): variables of the application's own
+// that share the prefix.
+std::vector<std::string> ignored_names(const std::string& prefix) {
+  std::vector<std::string> out;
+  const auto text = env_value(prefix + "IGNORE");
+  if (!text) return out;
+  std::string_view rest = *text;
+  while (!rest.empty()) {
+    const std::size_t comma = rest.find(',');
+    std::string_view name = trim(rest.substr(0, comma));
+    if (name.starts_with(prefix)) name.remove_prefix(prefix.size());
+    if (!name.empty()) out.emplace_back(name);
+    rest.remove_prefix(comma == std::string_view::npos ? rest.size() : comma + 1);
+  }
+  return out;
+}
+
+// A typo (COOKIESEAL_TTl, COOKIESEAL_HTTPONLY) would otherwise pass silently with its default.
+void refuse_unknown_variables(const std::string& prefix) {
+  const std::vector<std::string> ignored = ignored_names(prefix);
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    if (!entry.starts_with(prefix)) continue;
+    const std::string_view name = entry.substr(prefix.size(), entry.find('=') - prefix.size());
+    if (known_name(name) || std::find(ignored.begin(), ignored.end(), name) != ignored.end()) continue;
+    const bool plain = std::all_of(name.begin(), name.end(), [](char ch) {
+      return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
+    });
+    const std::string full = prefix + std::string(name);
+    std::string message = "unknown variable " + (plain ? "\"" + full + "\"" : quoted(full, 80)) + ": ";
+    if (const auto guess = suggestion(name)) message += "did you mean " + prefix + std::string(*guess) + "? ";
+    throw ConfigError(message + "(list the application's own " + prefix + "* variables in " + prefix +
+                      "IGNORE, comma-separated, to allow them; docs/CONFIGURATION.md)");
+  }
+}
+
+// The cookie settings together (prefix rules, SameSite=None and Partitioned need Secure, the
+// default name's __Host- needs, the size), naming every variable involved.
+void check_cookie_settings(const Config& c, const std::string& prefix) {
+  const std::string cookie_vars = prefix + "COOKIE_NAME, " + prefix + "SECURE, " + prefix + "SAME_SITE, " + prefix +
+                                  "PARTITIONED, " + prefix + "PATH, " + prefix + "DOMAIN";
+  if (auto problem = implicit_downgrade(c)) throw ConfigError(cookie_vars + ": " + *problem);
   const std::string name = c.effective_cookie_name();
-  const std::string cookie_vars = var("COOKIE_NAME") + ", " + var("SECURE") + ", " + var("SAME_SITE") + ", " +
-                                  var("PARTITIONED") + ", " + var("PATH") + ", " + var("DOMAIN");
   if (auto problem = check_cookie(name, c.cookie)) {
     throw ConfigError("cookie settings (" + cookie_vars + ") do not go together: " + *problem);
   }
-  if (const std::size_t bytes = empty_session_header_bytes(name, c.cookie, c.ttl);
+  if (const std::size_t bytes = empty_session_header_bytes(name, c.cookie, c.lifetimes.ttl);
       bytes > max_set_cookie_bytes) {
-    throw ConfigError(var("COOKIE_NAME") + ", " + var("PATH") + ", " + var("DOMAIN") +
-                      ": too long: even an empty session needs a Set-Cookie header of " +
-                      std::to_string(bytes) + " bytes, browsers keep at most " +
-                      std::to_string(max_set_cookie_bytes));
+    throw ConfigError(prefix + "COOKIE_NAME, " + prefix + "PATH, " + prefix +
+                      "DOMAIN: too long: even an empty session needs a Set-Cookie header of " + std::to_string(bytes) +
+                      " bytes, browsers keep at most " + std::to_string(max_set_cookie_bytes));
   }
+}
 
-  // 4. Keys last: a mistake above must not have consumed (and wiped) <prefix>KEYS already.
-  c.keys = Keyring::from_env(prefix, remove_keys_from_environment);
+}  // namespace
 
+Config Config::from_env(std::string_view prefix_view, KeysInEnvironment keys_in_environment) {
+  check_prefix(prefix_view);
+  const std::string prefix(prefix_view);
+  refuse_unknown_variables(prefix);
+  Config c;
+  c.env_prefix = prefix;
+  // 1. Every setting of the table (each message names its variable), then the combinations.
+  for (const EnvRow& row : env_rows) {
+    const std::string var = prefix + std::string(row.name);
+    if (const auto text = env_value(var)) row.apply(c, *text, var);
+  }
+  if (c.lifetimes.effective_leeway() >= c.lifetimes.ttl || c.lifetimes.ttl > max_ttl) {
+    try {
+      c.lifetimes.validate(prefix + "TTL, " + prefix + "LEEWAY");
+    } catch (const ConfigError&) {
+      throw ConfigError(prefix + "LEEWAY (" + format_duration(c.lifetimes.effective_leeway()) +
+                        ") must be shorter than " + prefix + "TTL (" + format_duration(c.lifetimes.ttl) + "), and " +
+                        prefix + "TTL at most 400d (the longest cookie lifetime browsers keep)");
+    }
+  }
+  check_cookie_settings(c, prefix);
+  // 2. Keys last: a mistake above must not have consumed (and wiped) <prefix>KEYS already.
+  const std::string file_var = prefix + "KEYS_FILE";
+  if (const auto path = env_value(file_var); path && std::getenv((prefix + "KEYS").c_str()) == nullptr) {
+    c.key_source = KeySource{KeySource::Kind::file, *path, file_var};
+  } else {
+    c.key_source = KeySource{KeySource::Kind::variable, prefix + "KEYS", prefix + "KEYS"};
+  }
+  c.keys = Keyring::from_env(prefix, keys_in_environment);  // both or neither set: its own message
   c.validate();  // everything again, as SessionManager will: never returns a Config it refuses
   return c;
 }
@@ -311,10 +409,11 @@ std::string Config::summary() const {
   out << "http_only = " << (cookie.http_only ? "true" : "false") << '\n';
   out << "same_site = " << to_string(cookie.same_site) << '\n';
   out << "partitioned = " << (cookie.partitioned ? "true" : "false") << '\n';
-  out << "ttl = " << format_duration(ttl) << '\n';
-  out << "max_lifetime = " << format_duration(max_lifetime) << '\n';
-  out << "renew_share = " << renew_share << '\n';
-  out << "leeway = " << format_duration(leeway) << '\n';
+  out << "ttl = " << format_duration(lifetimes.ttl) << '\n';
+  out << "max_lifetime = " << format_duration(lifetimes.max_lifetime) << '\n';
+  out << "renew_share = " << lifetimes.renew_share << '\n';
+  out << "leeway = " << format_duration(lifetimes.effective_leeway()) << (lifetimes.leeway ? "" : " (default)") << '\n';
+  out << "persistent = " << (persistent ? "true" : "false") << '\n';
   out << "keys = ";
   if (!keys) {
     out << "(none: not set, or moved into a SessionManager)";

@@ -145,7 +145,7 @@ Keyring Keyring::from_file(const std::string& path, std::string_view source) {
   }
 }
 
-Keyring Keyring::from_env(std::string_view prefix, bool remove_from_environment) {
+Keyring Keyring::from_env(std::string_view prefix, KeysInEnvironment keys_in_environment) {
   const std::string keys_var = std::string(prefix) + "KEYS";
   const std::string file_var = std::string(prefix) + "KEYS_FILE";
   // Start-up only (documented): the environment is not read on the request path.
@@ -163,7 +163,7 @@ Keyring Keyring::from_env(std::string_view prefix, bool remove_from_environment)
     return from_file(file, file_var);
   }
   Keyring ring = parse(keys, keys_var);
-  if (remove_from_environment) {
+  if (keys_in_environment == KeysInEnvironment::remove) {
     // Wipe the bytes in place first: /proc/<pid>/environ shows the original memory.
     sodium_memzero(const_cast<char*>(keys), std::strlen(keys));
     ::unsetenv(keys_var.c_str());  // NOLINT(concurrency-mt-unsafe): start-up only, documented

@@ -3,6 +3,7 @@
 
 #include <sodium.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -20,6 +21,34 @@ inline std::string_view trim(std::string_view s) noexcept {
   while (!s.empty() && is_ascii_space(s.back())) s.remove_suffix(1);
   return s;
 }
+
+/// ASCII lower case of one character.
+constexpr char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+/// ASCII case-insensitive equality.
+constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  }
+  return true;
+}
+
+/// True when the text could be key material: 20 or more characters all of the base64url or
+/// hex alphabet (a 32-byte key is 43 or 64 of them). Such text is never echoed in a message.
+constexpr bool looks_like_key_text(std::string_view s) noexcept {
+  if (s.size() < 20) return false;
+  for (char c : s) {
+    const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    if (!alnum && c != '-' && c != '_' && c != '=' && c != '+' && c != '/') return false;
+  }
+  return true;
+}
+
+/// A value for an error message: in double quotes, cut to `limit` bytes, with '"', '\' and
+/// anything but printable ASCII escaped (\xNN), so a message can neither be forged nor break a
+/// log line; text that could be a key is not shown at all.
+std::string quoted(std::string_view value, std::size_t limit = 40);
 
 /// Lower-case hex of the bytes, with libsodium's constant-time encoder (ids are not secrets,
 /// but a session id is a credential's part: no table lookup on its bytes).

@@ -1,9 +1,9 @@
-// cookieseal - the Session payload (layout 1, docs/SESSION.md §Payload): head, then sorted entries
+// cookieseal - the Session payload (layout 3, docs/SESSION.md §Payload): head, then sorted entries
 #pragma once
 
 #include <cookieseal/detail/archive.hpp>
+#include <cookieseal/detail/session_payload.hpp>
 #include <cookieseal/session.hpp>
-#include <cookieseal/session_manager.hpp>  // detail::SessionHead, save_session_head, load_session_head
 
 #include <cereal/types/string.hpp>  // std::string as uint64le length + bytes
 
@@ -19,8 +19,9 @@ inline constexpr std::uint8_t tag_int64 = 1;   // index 1
 inline constexpr std::uint8_t tag_double = 2;  // index 2
 inline constexpr std::uint8_t tag_string = 3;  // index 3
 
-/// Bytes of an empty Session's plaintext: endianness flag, layout, id, created_at, count.
-inline constexpr std::size_t empty_session_plaintext_bytes = 1 + 1 + SessionId::size + 8 + 8;  // 34
+/// Bytes of an empty Session's plaintext with no user: endianness flag, layout, id,
+/// created_at, issued_at, ttl, user length, count.
+inline constexpr std::size_t empty_session_plaintext_bytes = 1 + 1 + SessionId::size + 8 + 8 + 4 + 8 + 8;  // 54
 
 /// A Session payload being written (refers to the session's entries).
 struct MapPayloadOut {
@@ -29,7 +30,7 @@ struct MapPayloadOut {
 
   template <class Archive>
   void save(Archive& ar) const {
-    save_session_head(ar, session_layout_map, head);
+    save_head(ar, layout_map, head);
     ar(cereal::make_size_tag(static_cast<cereal::size_type>(entries->size())));
     for (const auto& [key, value] : *entries) {  // std::map: already in byte order
       ar(key);
@@ -48,7 +49,7 @@ struct MapPayloadIn {
 
   template <class Archive>
   void load(Archive& ar) {
-    load_session_head(ar, session_layout_map, head);
+    load_head(ar, layout_map, head);
     cereal::size_type count = 0;
     ar(cereal::make_size_tag(count));  // checked against the bytes left by the archive
     std::string key;
@@ -92,6 +93,21 @@ struct MapPayloadIn {
       key = std::string();
     }
   }
+};
+
+/// Session's payload for SessionManager: reads into `in`, writes from `out`.
+class MapPayloadIo final : public PayloadIo {
+ public:
+  MapPayloadIo(Session::Entries* in, const Session::Entries* out) noexcept : in_(in), out_(out) {}
+  [[nodiscard]] std::uint8_t layout() const noexcept override { return layout_map; }
+  [[nodiscard]] bool read(std::span<const std::uint8_t> plaintext, SessionHead& head) override;
+  void write(BufferOutputArchive& ar, const SessionHead& head) const override {
+    ar(MapPayloadOut{head, out_});
+  }
+
+ private:
+  Session::Entries* in_;
+  const Session::Entries* out_;
 };
 
 /// The plaintext bytes a Session payload seals (what docs/SESSION.md draws), for tests and

@@ -1,4 +1,5 @@
 // cookieseal - Session and SessionId: the request-local half of a session
+#include <cookieseal/lifetimes.hpp>  // max_ttl
 #include <cookieseal/session.hpp>
 
 #include "crypto/sodium.hpp"  // ensure_sodium, randombytes_buf
@@ -7,7 +8,10 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <algorithm>
 #include <ostream>
+#include <stdexcept>
+#include <string>
 
 namespace cookieseal {
 
@@ -54,6 +58,7 @@ std::string_view to_string(LoadStatus status) noexcept {
     case LoadStatus::revoked: return "revoked";
     case LoadStatus::unavailable: return "unavailable";
     case LoadStatus::stale: return "stale";
+    case LoadStatus::ambiguous: return "ambiguous";
   }
   return "unknown_status";
 }
@@ -82,6 +87,25 @@ SessionBase::SessionBase()
 
 void SessionBase::regenerate_id() {
   id_ = SessionId::generate();
+  modified_ = true;
+}
+
+void SessionBase::set_user(std::string_view user) {
+  if (user.size() > detail::max_user_bytes) {
+    throw std::length_error("cookieseal: set_user: a user id has at most 256 bytes (got " +
+                            std::to_string(user.size()) + ")");
+  }
+  if (user == user_) return;
+  user_ = std::string(user);
+  modified_ = true;
+}
+
+void SessionBase::set_ttl(std::chrono::seconds ttl) {
+  if (ttl.count() <= 0) throw std::invalid_argument("cookieseal: set_ttl: the ttl must be positive");
+  // Beyond 400 days the browser drops the cookie anyway; commit() also caps at the lifetime.
+  const auto seconds = static_cast<std::uint32_t>(std::min(ttl, max_ttl).count());
+  if (seconds == own_ttl_) return;
+  own_ttl_ = seconds;
   modified_ = true;
 }
 

@@ -1,51 +1,125 @@
-// cookieseal - SessionManager: load (Cookie -> Session) and commit (Session -> Set-Cookie)
+// cookieseal - SessionManager: the glue of keys, policy and backend (docs/ARCHITECTURE.md)
 #include <cookieseal/session_manager.hpp>
 
 #include <cookieseal/cookie_header.hpp>  // for_each_cookie
 #include <cookieseal/set_cookie.hpp>     // set_cookie_header, delete_cookie_header, set_cookie_header_size
 
+#include "session/backend.hpp"
 #include "session/payload.hpp"
+#include "session/policy.hpp"
 
 #include <algorithm>
-#include <cmath>
-#include <limits>
+#include <optional>
 #include <string>
-#include <thread>  // std::this_thread::yield while rotate() drains readers
 #include <utility>
-#include <vector>
 
 namespace cookieseal {
-
-// One keyring's codec and the cookies each of its keys opened. Immutable but for the
-// counters; replaced whole by rotate(), so a request holds one consistent generation.
-struct SessionManager::Generation {
-  Codec codec;
-  mutable std::vector<std::atomic<std::uint64_t>> opened;  // by key position; counted from const load()
-
-  Generation(Keyring keyring, Options options)
-      : codec(std::move(keyring), std::move(options)), opened(codec.keyring().size()) {}
-};
-
-namespace {
-
-// A created_at past 9999-12-31 cannot come from a real clock; refusing it keeps every sum
-// below (created_at + max_lifetime + leeway) far from overflow.
-constexpr std::uint64_t latest_created_at = 253402300799;
 
 // Several cookies of our name arrive when stale ones linger (an old Path or Domain); trying
 // each costs one decryption, so a hostile header cannot make a request do more than this.
 constexpr int max_candidates = 8;
 
-Result<std::string> seal_map(const Codec& codec, std::string_view name, const detail::SessionHead& head,
-                             std::chrono::sys_seconds expires_at, const void* source,
-                             std::size_t* plaintext_bytes) {
-  const auto& entries = *static_cast<const Session::Entries*>(source);
-  auto r = codec.encode(name, detail::MapPayloadOut{head, &entries}, expires_at);
-  if (!r && r.error() == Error::too_large) {
-    *plaintext_bytes = detail::map_payload_bytes(head, entries).size();
-  }
-  return r;
+struct SessionManager::State {
+  Config config;
+  std::string name;
+  LiveKeyring keys;
+  std::unique_ptr<SessionBackend> backend;
+  mutable std::array<std::atomic<std::uint64_t>, load_status_count> status_counts{};
+
+  State(Config c, Keyring keyring, SealerOptions options)
+      : config(std::move(c)),
+        name(config.effective_cookie_name()),
+        keys(std::move(keyring), std::move(options)),
+        backend(make_cookie_backend()) {}
+};
+
+namespace {
+
+Config validated(Config config) {
+  config.validate();  // throws ConfigError naming the field
+  return config;
 }
+
+SealerOptions sealer_options(const Config& config) {
+  // No browser sends a longer value back than fits a 4096-byte cookie.
+  return SealerOptions{config.lifetimes.effective_leeway(), max_set_cookie_bytes, config.clock};
+}
+
+// The one point where revocation is consulted: after the cookie opened and the policy accepted
+// its head, before the session is handed to the application.
+LoadStatus revocation_status(const Config& config, const detail::SessionHead& head) noexcept {
+  if (!config.is_revoked) return LoadStatus::loaded;
+  bool revoked = true;  // a hook that throws fails closed
+  try {
+    SessionId id;
+    id.bytes = head.id;
+    revoked = config.is_revoked(id, policy::at(head.created_at));
+  } catch (...) {
+  }
+  return revoked ? LoadStatus::revoked : LoadStatus::loaded;
+}
+
+// One load(): every candidate cookie of our name, at most max_candidates, tried in order.
+class Candidates {
+ public:
+  Candidates(const Config& config, const SessionBackend& backend, const LiveKeyring::Pin& pin,
+             std::string_view name, detail::PayloadIo& io, std::chrono::sys_seconds now)
+      : config_(config), backend_(backend), pin_(pin), name_(name), io_(io), now_(now) {}
+
+  // Tries one value; false once no more candidates may be tried.
+  bool add(std::string_view value) {
+    const LoadStatus status = try_value(value);
+    if (status != LoadStatus::loaded && !first_refusal_) first_refusal_ = status;
+    return ++tried_ < max_candidates;
+  }
+
+  // The outcome: loaded only when exactly one session opened.
+  [[nodiscard]] LoadStatus status() const noexcept {
+    if (ambiguous_) return LoadStatus::ambiguous;
+    if (chosen_) return LoadStatus::loaded;
+    return first_refusal_.value_or(LoadStatus::absent);
+  }
+  [[nodiscard]] const detail::SessionHead& head() const noexcept { return *chosen_; }
+  [[nodiscard]] std::chrono::sys_seconds expires_at() const noexcept { return expires_at_; }
+  [[nodiscard]] KeyId key_id() const noexcept { return key_id_; }
+  [[nodiscard]] bool needs_reseal() const noexcept { return needs_reseal_; }
+
+ private:
+  LoadStatus try_value(std::string_view value) {
+    Result<Opened> opened = backend_.open(pin_.sealer(), name_, value);
+    if (!opened) return load_status_of(opened.error());
+    // The head first: the policy and revocation decide before any data is decoded.
+    detail::SessionHead head;
+    if (!detail::read_head(opened->plaintext(), io_.layout(), head)) return LoadStatus::bad_payload;
+    if (const LoadStatus s = policy::check_head(head, now_, config_.lifetimes); s != LoadStatus::loaded) return s;
+    if (const LoadStatus s = revocation_status(config_, head); s != LoadStatus::loaded) return s;
+    if (chosen_) {
+      if (head.id != chosen_->id) ambiguous_ = true;  // two sessions: a planted cookie is one
+      return LoadStatus::loaded;
+    }
+    if (!io_.read(opened->plaintext(), head)) return LoadStatus::bad_payload;
+    chosen_ = std::move(head);
+    expires_at_ = opened->expires_at();
+    key_id_ = opened->key_id();
+    needs_reseal_ = opened->needs_reseal() || chosen_->legacy;  // an old layout is rewritten
+    pin_.count_open(key_id_);
+    return LoadStatus::loaded;
+  }
+
+  const Config& config_;
+  const SessionBackend& backend_;
+  const LiveKeyring::Pin& pin_;
+  std::string_view name_;
+  detail::PayloadIo& io_;
+  std::chrono::sys_seconds now_;
+  std::optional<detail::SessionHead> chosen_;
+  std::optional<LoadStatus> first_refusal_;
+  std::chrono::sys_seconds expires_at_{};
+  KeyId key_id_;
+  bool needs_reseal_ = false;
+  bool ambiguous_ = false;
+  int tried_ = 0;
+};
 
 }  // namespace
 
@@ -60,56 +134,23 @@ std::string CommitError::message() const {
 
 std::string Commit::message() const { return error ? error->message() : std::string(); }
 
-SessionManager::SessionManager(Config config) : config_(std::move(config)) {
-  config_.validate();  // throws ConfigError naming the field; covers the cookie name and attributes
-  name_ = config_.effective_cookie_name();
-  renew_after_ =
-      std::chrono::seconds(std::llround(static_cast<double>(config_.ttl.count()) * config_.renew_share));
-  Keyring keyring = std::move(*config_.keys);
-  config_.keys.reset();  // one owner of the secrets: the codec
-  generation_.store(make_generation(std::move(keyring)).release());
+SessionManager::SessionManager(Config config) {
+  Config checked = validated(std::move(config));
+  Keyring keyring = std::move(*checked.keys);
+  checked.keys.reset();  // one owner of the secrets: the live keyring
+  SealerOptions options = sealer_options(checked);
+  state_ = std::make_unique<State>(std::move(checked), std::move(keyring), std::move(options));
 }
 
-SessionManager::~SessionManager() { delete generation_.load(); }
+SessionManager::~SessionManager() = default;
+SessionManager::SessionManager(SessionManager&&) noexcept = default;
+SessionManager& SessionManager::operator=(SessionManager&&) noexcept = default;
 
-std::unique_ptr<SessionManager::Generation> SessionManager::make_generation(Keyring keyring) const {
-  Options options;
-  options.ttl = config_.ttl;
-  options.leeway = config_.leeway;
-  options.max_value_bytes = max_set_cookie_bytes;  // no browser sends a longer value back
-  options.clock = config_.clock;
-  return std::make_unique<Generation>(std::move(keyring), std::move(options));
-}
-
-// A reader's side of the publication protocol (see the members' comment). All seq_cst, so
-// that: if the reader saw the epoch unchanged after counting itself, rotate()'s later flip
-// and drain-wait see its count; if it saw the epoch change, it retries on the new side and
-// can only read the new generation.
-class SessionManager::Reader {
- public:
-  explicit Reader(const SessionManager& m) noexcept {
-    for (;;) {
-      const std::uint64_t e = m.epoch_.load();
-      counter_ = &m.readers_[e & 1];
-      counter_->fetch_add(1);
-      if (m.epoch_.load() == e) break;
-      counter_->fetch_sub(1);  // a rotation flipped the epoch meanwhile: join the new side
-    }
-    generation_ = m.generation_.load();
-  }
-  ~Reader() { counter_->fetch_sub(1); }
-  Reader(const Reader&) = delete;
-  Reader& operator=(const Reader&) = delete;
-  const Generation& operator*() const noexcept { return *generation_; }
-  const Generation* operator->() const noexcept { return generation_; }
-
- private:
-  std::atomic<std::uint64_t>* counter_ = nullptr;
-  const Generation* generation_ = nullptr;
-};
+const std::string& SessionManager::cookie_name() const noexcept { return state_->name; }
+const Config& SessionManager::config() const noexcept { return state_->config; }
 
 std::chrono::sys_seconds SessionManager::now() const {
-  if (config_.clock) return config_.clock();
+  if (state_->config.clock) return state_->config.clock();
   return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
 }
 
@@ -122,6 +163,8 @@ void SessionManager::init_fresh(SessionBase& session, LoadStatus status) const {
   session.modified_ = false;
   session.destroyed_ = false;
   session.needs_reseal_ = false;
+  session.user_.clear();
+  session.own_ttl_ = 0;
 }
 
 Session SessionManager::create() const {
@@ -136,192 +179,133 @@ Session SessionManager::load(std::string_view cookie_header) const {
 
 Session SessionManager::load(std::span<const std::string_view> cookie_headers) const {
   Session session;
-  OpenFn open = [](const Codec& codec, std::string_view name, std::string_view value,
-                   void* target) -> Result<Opened> {
-    auto r = codec.decode<detail::MapPayloadIn>(name, value);
-    if (!r) return r.error();
-    auto& d = r.value();
-    static_cast<Session*>(target)->entries_ = std::move(d.value.entries);
-    return Opened{d.value.head, d.expires_at, d.key_id, d.needs_reseal};
-  };
-  ResetFn reset = [](void* target) { static_cast<Session*>(target)->entries_.clear(); };
-  load_into(cookie_headers, session, open, reset, &session);
+  Session::Entries entries;  // decoded here; moved into the session only once every check passed
+  detail::MapPayloadIo io(&entries, nullptr);
+  if (load_into(cookie_headers, session, io)) session.entries_ = std::move(entries);
   return session;
 }
 
-void SessionManager::load_into(std::span<const std::string_view> headers, SessionBase& session, OpenFn open,
-                               ResetFn reset, void* target) const {
-  const Reader gen(*this);  // this request's keyring, whatever rotate() does meanwhile
-  const Codec& codec = gen->codec;
-
-  // One candidate value: decode (codec checks: size, format, key, tag, expiry, payload), then
-  // the checks only the session knows: absolute lifetime, then revocation.
-  auto try_open = [&](std::string_view value) -> LoadStatus {
-    Result<Opened> r = open(codec, name_, value, target);
-    if (!r) return load_status_of(r.error());
-    const Opened& o = *r;
-    if (o.head.created_at > latest_created_at) {
-      reset(target);
-      return LoadStatus::bad_payload;
-    }
-    const std::chrono::sys_seconds created{
-        std::chrono::seconds(static_cast<std::int64_t>(o.head.created_at))};
-    const std::chrono::sys_seconds at = now();
-    // Made later than now: a server whose clock runs ahead sealed it. Accepting it would stretch
-    // the absolute lifetime by the clock's error, so it is refused beyond the leeway.
-    if (created > at + config_.leeway) {
-      reset(target);
-      return LoadStatus::bad_payload;
-    }
-    if (at > created + config_.max_lifetime + config_.leeway) {
-      reset(target);
-      return LoadStatus::expired;  // over, however active: the absolute lifetime
-    }
-    if (config_.is_revoked) {
-      bool revoked = true;  // a hook that throws fails closed
-      try {
-        revoked = config_.is_revoked(o.head.id, created);
-      } catch (...) {
-      }
-      if (revoked) {
-        reset(target);
-        return LoadStatus::revoked;
-      }
-    }
-    session.id_ = o.head.id;
-    session.created_at_ = created;
-    session.expires_at_ = o.expires_at;
-    session.key_id_ = o.key_id;
-    session.needs_reseal_ = o.needs_reseal;
-    session.status_ = LoadStatus::loaded;
-    session.modified_ = false;
-    session.destroyed_ = false;
-    if (const Key* key = codec.keyring().find(o.key_id)) {
-      const auto position = static_cast<std::size_t>(key - codec.keyring().keys().data());
-      gen->opened[position].fetch_add(1, std::memory_order_relaxed);
-    }
-    return LoadStatus::loaded;
-  };
-
-  std::optional<LoadStatus> first_refusal;
-  int candidates = 0;
-  bool loaded = false;
+bool SessionManager::load_into(std::span<const std::string_view> headers, SessionBase& session,
+                               detail::PayloadIo& io) const {
+  const State& s = *state_;
+  const LiveKeyring::Pin pin = s.keys.pin();  // this request's keyring, whatever rotate() does
+  Candidates candidates(s.config, *s.backend, pin, s.name, io, now());
+  bool more = true;
   for (std::string_view header : headers) {
     for_each_cookie(header, [&](const CookiePair& pair) {
-      if (pair.name != name_ || pair.value.empty()) return true;  // empty: a deleted cookie, i.e. none
-      const LoadStatus status = try_open(pair.value);
-      if (status == LoadStatus::loaded) {
-        loaded = true;
-        return false;
-      }
-      if (!first_refusal) first_refusal = status;
-      return ++candidates < max_candidates;
+      if (pair.name != s.name || pair.value.empty()) return true;  // empty: a deleted cookie, i.e. none
+      return more = candidates.add(pair.value);
     });
-    if (loaded || candidates >= max_candidates) break;
+    if (!more) break;
   }
-
-  const LoadStatus status = loaded ? LoadStatus::loaded : first_refusal.value_or(LoadStatus::absent);
-  if (!loaded) init_fresh(session, status);
-  status_counts_[static_cast<std::size_t>(status)].fetch_add(1, std::memory_order_relaxed);
+  const LoadStatus status = candidates.status();
+  s.status_counts[static_cast<std::size_t>(status)].fetch_add(1, std::memory_order_relaxed);
+  if (status != LoadStatus::loaded) {
+    init_fresh(session, status);
+    return false;
+  }
+  const detail::SessionHead& head = candidates.head();
+  session.id_.bytes = head.id;
+  session.created_at_ = policy::at(head.created_at);
+  session.expires_at_ = candidates.expires_at();
+  session.key_id_ = candidates.key_id();
+  session.needs_reseal_ = candidates.needs_reseal();
+  session.user_ = head.user;
+  session.own_ttl_ = head.ttl;
+  session.status_ = LoadStatus::loaded;
+  session.modified_ = false;
+  session.destroyed_ = false;
+  return true;
 }
 
 Commit SessionManager::commit(const Session& session) const {
-  return commit_core(session, &seal_map, &session.entries_);
+  const detail::MapPayloadIo io(nullptr, &session.entries_);
+  return commit_core(session, io);
 }
 
-Commit SessionManager::commit_core(const SessionBase& session, SealFn seal, const void* source) const {
+namespace {
+
+detail::SessionHead head_of(const SessionId& id, std::chrono::sys_seconds created_at, std::chrono::sys_seconds now,
+                            std::uint32_t own_ttl, std::string_view user) {
+  detail::SessionHead head;
+  head.id = id.bytes;
+  head.created_at = policy::epoch_seconds(created_at);
+  head.issued_at = std::max(head.created_at, policy::epoch_seconds(now));
+  head.ttl = own_ttl;
+  head.user = std::string(user);
+  return head;
+}
+
+Commit too_large(std::size_t header_bytes) {
   Commit out;
-  // 1. destroy() wins over everything: delete the cookie (same Path and Domain, or the
-  //    browser keeps it).
-  if (session.destroyed_) {
-    out.action = Commit::Action::remove;
-    out.set_cookie = delete_cookie_header(name_, config_.cookie);
-    return out;
-  }
-
-  // 2. The expiry a new cookie would get: idle ttl, capped by the absolute lifetime.
-  const std::chrono::sys_seconds t = now();
-  const std::chrono::sys_seconds end_of_life = session.created_at_ + config_.max_lifetime;
-  const std::chrono::sys_seconds expires_at = std::min(t + config_.ttl, end_of_life);
-
-  // 3. Is a cookie needed? Changed, opened by an old key, or due for renewal: once
-  //    renew_share of the ttl has passed since issue (remaining <= ttl - renew_after), and
-  //    only if that actually moves the expiry (near end_of_life it cannot).
-  bool due = false;
-  if (session.status_ == LoadStatus::loaded && session.expires_at_) {
-    const std::chrono::seconds remaining = *session.expires_at_ - t;
-    due = remaining <= config_.ttl - renew_after_ && expires_at > *session.expires_at_;
-  }
-  if (!session.modified_ && !session.needs_reseal_ && !due) return out;  // Action::none
-
-  // 4. Past its absolute lifetime (it opened within the leeway): the session is over.
-  if (expires_at <= t) {
-    out.action = Commit::Action::remove;
-    out.set_cookie = delete_cookie_header(name_, config_.cookie);
-    return out;
-  }
-
-  // 5. Seal under the current primary key, and refuse what a browser would silently drop.
-  const detail::SessionHead head{session.id_, static_cast<std::uint64_t>(std::max<std::int64_t>(
-                                                  0, session.created_at_.time_since_epoch().count()))};
-  const std::chrono::seconds max_age = expires_at - t;
-  const Reader gen(*this);
-  std::size_t plaintext_bytes = 0;
-  Result<std::string> value = seal(gen->codec, name_, head, expires_at, source, &plaintext_bytes);
-  std::size_t header_bytes = 0;
-  if (value) {
-    header_bytes = set_cookie_header_size(name_, value->size(), config_.cookie, max_age);
-  } else if (value.error() == Error::too_large) {
-    header_bytes =
-        set_cookie_header_size(name_, format::cookie_length(plaintext_bytes), config_.cookie, max_age);
-  } else {  // encode reports only too_large today; any future error is passed on as it is
-    out.error = CommitError{value.error(), 0, max_set_cookie_bytes};
-    return out;
-  }
-  if (!value || header_bytes > max_set_cookie_bytes) {
-    out.error = CommitError{Error::too_large, header_bytes, max_set_cookie_bytes};
-    return out;
-  }
-  out.action = Commit::Action::set;
-  out.set_cookie = set_cookie_header(name_, *value, config_.cookie, max_age, t);
+  out.error = CommitError{Error::too_large, header_bytes, max_set_cookie_bytes};
   return out;
 }
 
-void SessionManager::rotate(Keyring keyring) {
-  const std::lock_guard<std::mutex> lock(rotate_mutex_);                   // rotate vs rotate only
-  std::unique_ptr<Generation> next = make_generation(std::move(keyring));  // may throw: nothing changed yet
-  Generation* const fresh = next.get();
-  const Generation* const old = generation_.load();
-  generation_.store(next.release());
-  // Readers counted on the current side may still hold `old`; readers arriving after the flip
-  // count on the other side and read `fresh`. Wait for the current side to drain.
-  const std::uint64_t e = epoch_.fetch_add(1);
-  while (readers_[e & 1].load() != 0) std::this_thread::yield();
-  // Nobody touches old's counters any more: carry them over for the keys that stay.
-  const auto& old_keys = old->codec.keyring().keys();
-  const auto& new_keys = fresh->codec.keyring().keys();
-  for (std::size_t i = 0; i < new_keys.size(); ++i) {
-    for (std::size_t j = 0; j < old_keys.size(); ++j) {
-      if (old_keys[j].id() == new_keys[i].id()) {
-        fresh->opened[i].fetch_add(old->opened[j].load(std::memory_order_relaxed), std::memory_order_relaxed);
-      }
+}  // namespace
+
+Commit SessionManager::commit_core(const SessionBase& session, const detail::PayloadIo& io) const {
+  const State& s = *state_;
+  Commit out;
+  // 1. destroy() wins over everything: the backend forgets it, the cookie is deleted (same
+  //    Path and Domain, or the browser keeps it).
+  const std::chrono::sys_seconds t = now();
+  const detail::SessionHead head = head_of(session.id_, session.created_at_, t, session.own_ttl_, session.user_);
+  if (session.destroyed_) {
+    if (auto removed = s.backend->remove(head); !removed) {
+      out.error = CommitError{removed.error(), 0, max_set_cookie_bytes};
+      return out;
     }
+    out.action = Commit::Action::remove;
+    out.set_cookie = delete_cookie_header(s.name, s.config.cookie);
+    return out;
   }
-  delete old;
+  // 2. The expiry a new cookie would get, and 3. whether one is needed at all.
+  const Lifetimes& lifetimes = s.config.lifetimes;
+  const std::chrono::seconds ttl = policy::session_ttl(session.own_ttl_, lifetimes);
+  const std::chrono::sys_seconds expires_at = policy::next_expiry(session.created_at_, t, ttl, lifetimes);
+  const bool due = session.status_ == LoadStatus::loaded && session.expires_at_ &&
+                   policy::renewal_due(*session.expires_at_, t, ttl, expires_at, lifetimes);
+  if (!session.modified_ && !session.needs_reseal_ && !due) return out;  // Action::none
+  // 4. Past its absolute lifetime (it opened within the leeway): the session is over.
+  if (expires_at <= t) {
+    out.action = Commit::Action::remove;
+    out.set_cookie = delete_cookie_header(s.name, s.config.cookie);
+    return out;
+  }
+  // 5. Seal under the current primary key, and refuse what a browser would silently drop.
+  const std::chrono::seconds max_age = expires_at - t;
+  detail::Scratch scratch;
+  std::string& buffer = scratch.bytes();
+  buffer.assign(format::header_bytes, '\0');
+  {
+    detail::BufferOutputArchive ar(buffer);
+    io.write(ar, head);
+  }
+  const std::size_t plaintext_bytes = buffer.size() - format::header_bytes;
+  const LiveKeyring::Pin pin = s.keys.pin();
+  Result<std::string> value = s.backend->save(pin.sealer(), s.name, head, buffer, expires_at);
+  if (!value && value.error() != Error::too_large) {
+    out.error = CommitError{value.error(), 0, max_set_cookie_bytes};
+    return out;
+  }
+  const std::size_t value_bytes = value ? value->size() : format::cookie_length(plaintext_bytes);
+  const std::size_t header_bytes = set_cookie_header_size(s.name, value_bytes, s.config.cookie, max_age);
+  if (!value || header_bytes > max_set_cookie_bytes) return too_large(header_bytes);
+  out.action = Commit::Action::set;
+  out.set_cookie = set_cookie_header(s.name, *value, s.config.cookie, max_age, t);
+  return out;
 }
 
-void SessionManager::reload_keys() { rotate(Keyring::from_env(config_.env_prefix)); }
+void SessionManager::rotate(Keyring keyring) { state_->keys.rotate(std::move(keyring)); }
+
+void SessionManager::reload_keys() { rotate(state_->config.key_source.read()); }
 
 Usage SessionManager::usage() const {
   Usage usage;
-  const Reader gen(*this);
-  const auto& keys = gen->codec.keyring().keys();
-  usage.keys.reserve(keys.size());
-  for (std::size_t i = 0; i < keys.size(); ++i) {
-    usage.keys.push_back(KeyUsage{keys[i].id(), i, gen->opened[i].load(std::memory_order_relaxed)});
-  }
+  usage.keys = state_->keys.usage();
   for (std::size_t i = 0; i < load_status_count; ++i) {
-    usage.by_status[i] = status_counts_[i].load(std::memory_order_relaxed);
+    usage.by_status[i] = state_->status_counts[i].load(std::memory_order_relaxed);
   }
   return usage;
 }

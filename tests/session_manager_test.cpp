@@ -907,3 +907,20 @@ TEST_CASE("a SessionManager can be returned from a factory and moved") {
   const std::string cookie = issued(moved);
   CHECK(moved.load(cookie).load_status() == LoadStatus::loaded);
 }
+
+TEST_CASE("a schema change migrates as docs/SESSION.md shows: read the old version, write the new") {
+  ManualClock clock;
+  const SessionManager m(make_config(clock));
+  auto v1 = m.create<NicknameV1>();
+  v1.data().nickname = "ada";
+  const std::string cookie_header = cookie_of(m.commit(v1));
+  auto v2 = m.load<NicknameV2>(cookie_header);
+  REQUIRE(v2.load_status() == LoadStatus::bad_payload);
+  if (auto old = m.load<NicknameV1>(cookie_header); old.load_status() == LoadStatus::loaded) {
+    v2.data().nickname = old.view().nickname;
+  }
+  const auto again = m.load<NicknameV2>(cookie_of(m.commit(v2)));
+  CHECK(again.load_status() == LoadStatus::loaded);
+  CHECK(again.view().nickname == "ada");
+  CHECK_FALSE(again.view().admin);
+}

@@ -235,7 +235,7 @@ Commit SessionManager::commit_core(const SessionBase& session, SealFn seal, cons
   //    browser keeps it).
   if (session.destroyed_) {
     out.action = Commit::Action::remove;
-    out.set_cookie = delete_cookie_header(name_, config_.cookie);
+    out.set_cookie = delete_cookie_header(name_, config_.cookie).value();  // settings validated at start-up
     return out;
   }
 
@@ -257,7 +257,7 @@ Commit SessionManager::commit_core(const SessionBase& session, SealFn seal, cons
   // 4. Past its absolute lifetime (it opened within the leeway): the session is over.
   if (expires_at <= t) {
     out.action = Commit::Action::remove;
-    out.set_cookie = delete_cookie_header(name_, config_.cookie);
+    out.set_cookie = delete_cookie_header(name_, config_.cookie).value();  // settings validated at start-up
     return out;
   }
 
@@ -283,7 +283,7 @@ Commit SessionManager::commit_core(const SessionBase& session, SealFn seal, cons
     return out;
   }
   out.action = Commit::Action::set;
-  out.set_cookie = set_cookie_header(name_, *value, config_.cookie, max_age, t);
+  out.set_cookie = set_cookie_header(name_, *value, config_.cookie, max_age, t).value();  // base64url, validated settings
   return out;
 }
 

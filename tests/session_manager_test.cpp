@@ -150,7 +150,7 @@ TEST_CASE("the Set-Cookie of a commit is set_cookie_header's, with Max-Age = ttl
   s.set("user", "ada");
   const Commit out = m.commit(s);
   REQUIRE(out.set_cookie);
-  CHECK(*out.set_cookie == cookieseal::set_cookie_header(name, value_of(out), {}, 2h, *clock.now));
+  CHECK(*out.set_cookie == cookieseal::set_cookie_header(name, value_of(out), {}, 2h, *clock.now).value());
   CHECK(out.set_cookie->find("Max-Age=7200;") != std::string::npos);
   CHECK(m.cookie_name() == name);
 }
@@ -365,7 +365,7 @@ TEST_CASE("a session past its lifetime (within the leeway) is deleted on commit,
   s.set("user", "bob");
   const Commit out = m.commit(s);
   CHECK(out.action == Commit::Action::remove);
-  CHECK(out.set_cookie == cookieseal::delete_cookie_header(name, {}));
+  CHECK(out.set_cookie == cookieseal::delete_cookie_header(name, {}).value());
   clock.advance(31s);
   CHECK(m.load(cookie).load_status() == LoadStatus::expired);
 }
@@ -410,7 +410,7 @@ TEST_CASE("destroy sends a deleting Set-Cookie with the same Path and Domain") {
   const Commit out = m.commit(s);
   CHECK(out.action == Commit::Action::remove);
   REQUIRE(out.set_cookie);
-  CHECK(*out.set_cookie == cookieseal::delete_cookie_header("__Secure-session", m.config().cookie));
+  CHECK(*out.set_cookie == cookieseal::delete_cookie_header("__Secure-session", m.config().cookie).value());
   CHECK(out.set_cookie->find("Max-Age=0") != std::string::npos);
   CHECK(out.set_cookie->find("Expires=Thu, 01 Jan 1970 00:00:00 GMT") != std::string::npos);
   CHECK(out.set_cookie->find("Path=/app") != std::string::npos);
@@ -923,4 +923,22 @@ TEST_CASE("a schema change migrates as docs/SESSION.md shows: read the old versi
   CHECK(again.load_status() == LoadStatus::loaded);
   CHECK(again.view().nickname == "ada");
   CHECK_FALSE(again.view().admin);
+}
+
+TEST_CASE("persistent = false writes a browser-session cookie; the sealed expiry still enforces the ttl") {
+  ManualClock clock;
+  Config c = make_config(clock);
+  c.persistent = false;
+  const SessionManager m(std::move(c));
+  Session s = m.create();
+  s.set("user", "ada");
+  const Commit out = m.commit(s);
+  REQUIRE(out.set_cookie);
+  CHECK(out.set_cookie->find("Max-Age") == std::string::npos);
+  CHECK(out.set_cookie->find("Expires") == std::string::npos);
+  CHECK(out.set_cookie->find("; Secure; HttpOnly; SameSite=Lax") != std::string::npos);
+  const std::string cookie = cookie_of(out);
+  CHECK(m.load(cookie).load_status() == LoadStatus::loaded);
+  clock.advance(24h + 61s);
+  CHECK(m.load(cookie).load_status() == LoadStatus::expired);
 }

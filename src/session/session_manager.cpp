@@ -283,7 +283,8 @@ Commit SessionManager::commit_core(const SessionBase& session, SealFn seal, cons
     return out;
   }
   out.action = Commit::Action::set;
-  out.set_cookie = set_cookie_header(name_, *value, config_.cookie, max_age, t).value();  // base64url, validated settings
+  out.set_cookie =
+      set_cookie_header(name_, *value, config_.cookie, max_age, t).value();  // base64url, validated settings
   return out;
 }
 

@@ -122,11 +122,12 @@ TEST_CASE("Key::parse refuses patterned and password keys, says how to make one,
       {hex_of_text("correct horse battery staple 42!"), "printable ASCII"},  // a password, in hex
       {std::string(64, '0'), "all 32 key bytes are zero"},
   };
-  for (const auto& [text, why] : weak) {
+  for (const auto& w : weak) {
+    const std::string& text = w.text;
     CAPTURE(text);
     const std::string msg = config_error_of([&] { (void)Key::parse(text, "COOKIESEAL_KEYS: key 1"); });
     CHECK(msg.rfind("COOKIESEAL_KEYS: key 1: ", 0) == 0);
-    CHECK(msg.find(why) != std::string::npos);
+    CHECK(msg.find(w.why) != std::string::npos);
     CHECK(msg.find("cookieseal keygen") != std::string::npos);
     for (std::size_t i = 0; i + 8 <= text.size(); ++i)
       CHECK(msg.find(text.substr(i, 8)) == std::string::npos);

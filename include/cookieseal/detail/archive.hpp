@@ -35,8 +35,8 @@ inline constexpr bool host_is_little = std::endian::native == std::endian::littl
 inline constexpr std::uint8_t payload_little_endian = 1;  // cereal's first payload byte
 inline constexpr std::uint8_t payload_big_endian = 0;
 
-/// Containers and smart pointers that a payload may nest inside one another (docs/FORMAT.md
-/// §Payload); one more is cereal::Exception.
+/// Containers and smart pointers that a payload may nest inside one another (docs/SECURITY.md,
+/// "Hostile input is harmless"); one more is cereal::Exception.
 inline constexpr std::size_t max_payload_depth = 64;
 /// Bytes of container elements and pointees a payload may make the reader allocate, per byte
 /// of payload: 64 x a 3 KB payload is 192 KiB.

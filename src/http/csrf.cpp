@@ -4,9 +4,11 @@
 #include <cookieseal/format.hpp>  // base64url_length
 
 #include "encoding/base64url.hpp"
+#include "http/ascii.hpp"
 
 #include <sodium.h>  // randombytes_buf, sodium_memcmp, sodium_memzero
 
+#include <algorithm>  // std::ranges::any_of
 #include <array>
 #include <ostream>
 
@@ -36,28 +38,18 @@ bool read_secret(const Session& session, Secret& out) noexcept {
   return detail::base64url_decode(*text, out.data());
 }
 
-bool ascii_iequal(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
 // The request's own origin: scheme + "://" + Host, compared without building the string.
 bool is_own_origin(std::string_view origin, const OriginHeaders& headers) noexcept {
   const std::string_view scheme = headers.https ? "https://" : "http://";
   if (headers.host.empty() || origin.size() != scheme.size() + headers.host.size()) return false;
-  return ascii_iequal(origin.substr(0, scheme.size()), scheme) &&
-         ascii_iequal(origin.substr(scheme.size()), headers.host);
+  return detail::ascii_iequal(origin.substr(0, scheme.size()), scheme) &&
+         detail::ascii_iequal(origin.substr(scheme.size()), headers.host);
 }
 
 bool is_trusted(std::string_view origin, const CsrfOptions& options) noexcept {
-  for (const std::string& trusted : options.trusted_origins) {
-    if (ascii_iequal(origin, trusted)) return true;
-  }
-  return false;
+  return std::ranges::any_of(options.trusted_origins, [origin](const std::string& trusted) {
+    return detail::ascii_iequal(origin, trusted);
+  });
 }
 
 }  // namespace
@@ -131,7 +123,8 @@ CsrfStatus check_origin(const OriginHeaders& headers, const CsrfOptions& options
   const std::string_view site = headers.sec_fetch_site;
   const bool trusted = !headers.origin.empty() && is_trusted(headers.origin, options);
   if (!site.empty()) {
-    if (ascii_iequal(site, "same-origin") || ascii_iequal(site, "none")) return CsrfStatus::ok;
+    if (detail::ascii_iequal(site, "same-origin") || detail::ascii_iequal(site, "none"))
+      return CsrfStatus::ok;
     return trusted ? CsrfStatus::ok : CsrfStatus::cross_site;  // same-site, cross-site, unknown
   }
   if (!headers.origin.empty()) {

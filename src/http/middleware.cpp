@@ -1,6 +1,9 @@
 // cookieseal - the framework-neutral steps of the HTTP adapters
 #include <cookieseal/middleware.hpp>
 
+#include "encoding/text.hpp"  // trim
+#include "http/ascii.hpp"
+
 #include <algorithm>  // std::min
 #include <atomic>
 #include <charconv>  // std::from_chars for %XX
@@ -22,18 +25,10 @@ SinkState& sink_state() {
   return state;
 }
 
-char lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequal(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
+using detail::ascii_iequal;
 
 bool iends_with(std::string_view s, std::string_view suffix) noexcept {
-  return s.size() >= suffix.size() && iequal(s.substr(s.size() - suffix.size()), suffix);
+  return s.size() >= suffix.size() && ascii_iequal(s.substr(s.size() - suffix.size()), suffix);
 }
 
 // Request bytes in a log line: printable ASCII kept, the rest as \xNN, at most 64 bytes, so a
@@ -70,12 +65,7 @@ void warn_plain_http(const SessionManager& manager, std::string_view host) {
 }
 
 bool forwarded_https(std::string_view proto) noexcept {
-  const std::string_view first = proto.substr(0, proto.find(','));
-  std::size_t begin = 0;
-  std::size_t end = first.size();
-  while (begin < end && (first[begin] == ' ' || first[begin] == '\t')) ++begin;
-  while (end > begin && (first[end - 1] == ' ' || first[end - 1] == '\t')) --end;
-  return iequal(first.substr(begin, end - begin), "https");
+  return ascii_iequal(detail::trim(proto.substr(0, proto.find(','))), "https");  // the first hop's
 }
 
 // "%41" -> 'A'; false for a truncated or non-hex escape.
@@ -114,13 +104,13 @@ void log_line(std::string_view line) {
   }
   std::string text(line);
   text += '\n';
-  std::fwrite(text.data(), 1, text.size(), stderr);  // one write: lines of threads do not mix
+  (void)std::fwrite(text.data(), 1, text.size(), stderr);  // one write: lines of threads do not mix
 }
 
 bool is_loopback_host(std::string_view host) noexcept {
   if (host.starts_with('[')) return host == "[::1]" || host.starts_with("[::1]:");
   host = host.substr(0, host.find(':'));
-  if (iequal(host, "localhost") || iends_with(host, ".localhost")) return true;
+  if (ascii_iequal(host, "localhost") || iends_with(host, ".localhost")) return true;
   if (!host.starts_with("127.")) return false;
   int dots = 0;  // 127.a.b.c, four decimal parts of at most three digits
   std::size_t digits = 0;

@@ -117,7 +117,9 @@ TEST_CASE("the plain-http warning is logged once per process, naming COOKIESEAL_
   const SessionManager insecure(config(false));
   const MiddlewareOptions options;
   const auto warnings = [&] { return log.count("COOKIESEAL_SECURE=false"); };
-  // None for a non-Secure cookie, a loopback host, X-Forwarded-Proto: https or a TLS server.
+  // None for a non-Secure cookie, a loopback or absent host, X-Forwarded-Proto: https or a
+  // TLS server.
+  (void)admit(secure, options, {.method = "GET"});
   (void)admit(insecure, options, {.method = "GET", .host = "devbox.test"});
   (void)admit(secure, options, {.method = "GET", .host = "localhost:8080"});
   (void)admit(secure, options, {.method = "GET", .host = "devbox.test", .forwarded_proto = "HTTPS, http"});

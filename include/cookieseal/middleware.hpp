@@ -33,7 +33,7 @@ struct MiddlewareOptions {
   /// Default is true.
   bool log_rejected_cookies = true;
   /// Logs one warning per process when the cookie is Secure but a request came over plain
-  /// http for a host that is not loopback (browsers then store nothing). Default is true.
+  /// http with a Host that is not loopback (browsers then store nothing). Default is true.
   bool warn_plain_http = true;
   /// The server itself terminates TLS (e.g. Beast over an ssl_stream; cpp-httplib's
   /// SSLServer is detected without it). Default is false: https only if X-Forwarded-Proto says so.

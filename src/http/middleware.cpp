@@ -133,8 +133,9 @@ Admission admit(const SessionManager& manager, const MiddlewareOptions& options,
     log_line("cookieseal: session cookie refused (" + std::string(to_string(out.session.load_status())) +
              "): fresh session");
   }
+  // No Host (HTTP/1.0) says nothing about where the browser is.
   if (options.warn_plain_http && manager.config().cookie.secure && !is_https(options, headers) &&
-      !is_loopback_host(headers.host)) {
+      !headers.host.empty() && !is_loopback_host(headers.host)) {
     warn_plain_http(manager, headers.host);
   }
   const CsrfCheck check = check_csrf(out.session, options, headers, std::nullopt);

@@ -31,7 +31,7 @@ struct App {
 
   explicit App(bool csrf) : manager(config()) {
     cookieseal::httplib::install(server, manager, {.csrf = {.enforce = csrf}, .warn_plain_http = false});
-    server.Get("/", [this](const httplib::Request& req, httplib::Response& res) {
+    server.Get("/", [](const httplib::Request& req, httplib::Response& res) {
       Session& s = cookieseal::httplib::session(req);
       s.set("n", s.get<int>("n").value_or(0) + 1);
       res.set_header("Set-Cookie", "other=1; Path=/");

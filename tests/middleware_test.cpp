@@ -109,6 +109,10 @@ TEST_CASE("admit loads the session and logs the reason of a refused cookie") {
   Admission fresh = admit(manager, options, {.method = "GET", .cookie = tampered, .host = "localhost"});
   CHECK(fresh.session.is_new());
   CHECK(log.count("session cookie refused (tampered)") == 1);
+  MiddlewareOptions quiet;
+  quiet.log_rejected_cookies = false;
+  (void)admit(manager, quiet, {.method = "GET", .cookie = tampered, .host = "localhost"});
+  CHECK(log.count("session cookie refused") == 1);
 }
 
 TEST_CASE("the plain-http warning is logged once per process, naming COOKIESEAL_SECURE") {
@@ -131,10 +135,12 @@ TEST_CASE("the plain-http warning is logged once per process, naming COOKIESEAL_
   (void)admit(secure, quiet, {.method = "GET", .host = "devbox.test"});
   CHECK(warnings() == 0);
   // Then a plain-http request for devbox.test: one warning, and never again.
-  (void)admit(secure, options, {.method = "GET", .host = "devbox.test\n"});
+  const std::string long_host = "devbox.test\n" + std::string(100, 'a');
+  (void)admit(secure, options, {.method = "GET", .host = long_host});
   (void)admit(secure, options, {.method = "GET", .host = "other.test"});
   CHECK(warnings() == 1);
-  CHECK(log.count("host \"devbox.test\\x0a\"") == 1);  // the Host header escaped
+  // The Host header escaped and cut to 64 bytes.
+  CHECK(log.count("host \"devbox.test\\x0a" + std::string(52, 'a') + "\"...:") == 1);
 }
 
 TEST_CASE("admit does not check safe methods, nor anything when enforce is false") {

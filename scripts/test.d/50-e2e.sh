@@ -50,7 +50,7 @@ run "cpp-httplib, curl" bash tests/e2e/curl_flow.sh full "$build/examples/httpli
 # Beast with the non-Secure configuration (cookie `session`), so that one is covered too.
 run "Boost.Beast, curl" bash tests/e2e/curl_flow.sh brief "$build/examples/beast_server" \
   COOKIESEAL_SECURE=false COOKIESEAL_COOKIE_NAME=session
-run "cpp-httplib, the README's 15-line app, curl" bash tests/e2e/minimal.sh "$build/examples/httplib_minimal"
+run "cpp-httplib, the README's minimal app, curl" bash tests/e2e/minimal.sh "$build/examples/httplib_minimal"
 run "cpp-httplib, Chromium" bash tests/e2e/browser.sh "$build/examples/httplib_server"
 
 passed=$(cat "${runs[@]}" | grep -c '^ok - ')

@@ -136,8 +136,8 @@ const cases = [
     for (const origin of [`http://localhost:${other}`, `http://127.0.0.1:${other}`]) {
       const response = await postForged(page, origin);
       const text = await page.textContent('body');
-      check(`a form from ${origin} gets a 403 naming the CSRF check`,
-            response.status() === 403 && text.includes('CSRF check failed'),
+      check(`a form from ${origin} gets the 403 of the Sec-Fetch-Site check`,
+            response.status() === 403 && text.includes('CSRF check failed: a cross-site request'),
             `status ${response.status()}, body "${text.trim().slice(0, 80)}"`);
     }
     await page.goto(`${base}/`);

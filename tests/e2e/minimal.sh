@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# cookieseal - e2e: the README's 15-line cpp-httplib app (examples/httplib_minimal.cpp) driven
+# cookieseal - e2e: the README's minimal cpp-httplib app (examples/httplib_minimal.cpp) driven
 # by curl on 127.0.0.1: the counter kept in the session, the CSRF token its form carries, a
 # forged post refused, the session destroyed.
 # Usage: tests/e2e/minimal.sh HTTPLIB_MINIMAL_BINARY

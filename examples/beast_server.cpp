@@ -33,7 +33,6 @@ using tcp = boost::asio::ip::tcp;
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
-
 // Text as HTML, for the user name echoed in the page.
 std::string html_escape(std::string_view text) {
   std::string out;

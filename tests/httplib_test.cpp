@@ -58,7 +58,8 @@ struct App {
     thread = std::thread([this] { server.listen_after_bind(); });
     // cpp-httplib 0.11 has no wait_until_ready(): the socket is bound, so connections queue
     // until listen_after_bind() accepts them; wait only for the loop to run (bounded).
-    for (int i = 0; i < 500 && !server.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (int i = 0; i < 500 && !server.is_running(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   ~App() {
     server.stop();

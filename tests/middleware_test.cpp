@@ -65,7 +65,7 @@ struct Logged {
   std::string token;
 };
 Logged logged_in(const SessionManager& manager) {
-  Session session = manager.create();
+  Session session = manager.load(std::string_view());
   session.set("user", "ada");
   const std::string token = cookieseal::csrf_token(session);
   const auto out = manager.commit(session);
@@ -223,7 +223,7 @@ TEST_CASE("check_csrf with the form body read verifies the form token at once") 
 TEST_CASE("commit_logged logs why a session could not be written") {
   CapturedLog log;
   const SessionManager manager(config());
-  Session session = manager.create();
+  Session session = manager.load(std::string_view());
   session.set("big", std::string(5000, 'x'));
   const auto out = cookieseal::commit_logged(manager, session);
   CHECK_FALSE(out);

@@ -164,7 +164,7 @@ void settle_csrf(Admission& admission, const SessionManager& manager, std::strin
   if (!admission.token_pending) return;
   admission.token_pending = false;
   admission.csrf = verify_csrf_token(admission.session, form_token);
-  if (admission.csrf != CsrfStatus::ok) admission.session = manager.create();
+  if (admission.csrf != CsrfStatus::ok) admission.session = manager.load(std::string_view());  // a fresh one
 }
 
 Commit commit_logged(const SessionManager& manager, const Session& session) {

@@ -49,6 +49,14 @@ struct App {
       cookieseal::httplib::session(req).set("user", "ada");
       res.set_content("in", "text/plain");
     });
+    server.Post("/stream", [](const httplib::Request& req, httplib::Response& res) {
+      (void)cookieseal::httplib::session(req);
+      res.set_chunked_content_provider("text/plain", [](std::size_t, httplib::DataSink& sink) {
+        sink.write("streamed", 8);
+        sink.done();
+        return true;
+      });
+    });
     server.Post("/big", [](const httplib::Request& req, httplib::Response& res) {
       cookieseal::httplib::session(req).set("big", std::string(5000, 'x'));
       res.set_content("big", "text/plain");
@@ -162,6 +170,20 @@ TEST_CASE("with CSRF on, a POST whose form token fails gets a 403, and its handl
   CHECK(app.seen_user.empty());  // ...with nobody's session
   CHECK_FALSE(r->has_header("X-Handler"));
   CHECK(session_cookie(r).empty());  // and its changes are not sent
+}
+
+TEST_CASE("with CSRF on, a refused POST whose handler streamed its body sends only the 403") {
+  App app(true);
+  const Login ada = log_in(app);
+  auto r = app.client().Post("/stream", {{"Cookie", ada.cookie}}, "", "application/x-www-form-urlencoded");
+  REQUIRE(r);
+  CHECK(r->status == 403);
+  CHECK(r->body == "CSRF check failed: no CSRF token in the request\n");
+  auto ok =
+      app.client().Post("/stream", {{"Cookie", ada.cookie}, {"X-CSRF-Token", ada.token}}, "", "text/plain");
+  REQUIRE(ok);
+  CHECK(ok->status == 200);
+  CHECK(ok->body == "streamed");
 }
 
 TEST_CASE("with CSRF on, the token passes in the header, an urlencoded field or a multipart field") {

@@ -1,7 +1,7 @@
 // cookieseal - sessions (and CSRF checks) on a cpp-httplib server, installed in one call
 //
-// Header-only; include it after <httplib.h>-capable include paths are set up (Debian:
-// libcpp-httplib-dev). Not included by <cookieseal/cookieseal.hpp>.
+// Header-only, on top of cpp-httplib (Debian: libcpp-httplib-dev; link its library, e.g.
+// meson's dependency('cpp-httplib')). Not included by <cookieseal/cookieseal.hpp>.
 #pragma once
 
 #include <cookieseal/csrf.hpp>
@@ -28,6 +28,7 @@ namespace detail {
 struct Installed {
   const SessionManager* manager;
   MiddlewareOptions options;
+  MiddlewareOptions options_tls;  // the same with tls = true, for an SSLServer's requests
 };
 struct Slot {
   const ::httplib::Request* request = nullptr;
@@ -51,6 +52,9 @@ inline void replace(::httplib::Response& res, int status, std::string body) {
     const bool keep = it->first == "Connection" || it->first == "Keep-Alive";
     it = keep ? std::next(it) : res.headers.erase(it);
   }
+  res.content_provider_ = nullptr;  // a streamed body is dropped too (its releaser still runs)
+  res.content_length_ = 0;
+  res.is_chunked_content_provider_ = false;
   res.status = status;
   res.body = std::move(body);
   res.set_header("Content-Type", "text/plain; charset=utf-8");
@@ -87,13 +91,11 @@ inline ::httplib::Server::HandlerResponse before(const std::shared_ptr<const Ins
   Slot& s = slot();
   s.request = &req;
   s.installed = installed;
-  const bool tls = installed->options.tls
 #ifdef CPPHTTPLIB_OPENSSL_SUPPORT
-                   || req.ssl != nullptr
+  const MiddlewareOptions& options = req.ssl != nullptr ? installed->options_tls : installed->options;
+#else
+  const MiddlewareOptions& options = installed->options;
 #endif
-      ;
-  MiddlewareOptions options = installed->options;
-  options.tls = tls;
   s.admission = admit(*installed->manager, options,
                       {req.method, req.path, header(req, "Cookie"), header(req, "Host"),
                        header(req, "Origin"), header(req, "Sec-Fetch-Site"), header(req, "X-Forwarded-Proto"),
@@ -115,8 +117,7 @@ inline void after(const ::httplib::Request& req, ::httplib::Response& res) {
   } else if (!out) {
     replace(res, 500, "session too large\n");  // logged by commit_logged
   }
-  s.admission.reset();
-  s.request = nullptr;
+  s = Slot{};
 }
 
 }  // namespace detail
@@ -133,7 +134,10 @@ inline void after(const ::httplib::Request& req, ::httplib::Response& res) {
 ///   cookieseal::httplib::install(app, manager, {.csrf = {.enforce = true}});
 inline void install(::httplib::Server& server, const SessionManager& manager,
                     MiddlewareOptions options = {}) {
-  auto installed = std::make_shared<const detail::Installed>(detail::Installed{&manager, std::move(options)});
+  MiddlewareOptions options_tls = options;
+  options_tls.tls = true;
+  auto installed = std::make_shared<const detail::Installed>(
+      detail::Installed{&manager, std::move(options), std::move(options_tls)});
   server.set_pre_routing_handler([installed](const ::httplib::Request& req, ::httplib::Response& res) {
     return detail::before(installed, req, res);
   });

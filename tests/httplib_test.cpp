@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -27,7 +28,12 @@ struct App {
   std::thread thread;
   int port = -1;
   std::atomic<int> handler_runs{0};
+  std::mutex seen_mutex;  // the handler runs on the server's thread
   std::string seen_user;  // what the last POST /act handler saw in its session
+  std::string seen() {
+    const std::lock_guard lock(seen_mutex);
+    return seen_user;
+  }
 
   explicit App(bool csrf) : manager(config()) {
     cookieseal::httplib::install(server, manager, {.csrf = {.enforce = csrf}, .warn_plain_http = false});
@@ -40,6 +46,7 @@ struct App {
     server.Post("/act", [this](const httplib::Request& req, httplib::Response& res) {
       ++handler_runs;
       Session& s = cookieseal::httplib::session(req);
+      const std::lock_guard lock(seen_mutex);
       seen_user = s.get<std::string>("user").value_or("");
       s.set("user", "mallory");
       res.set_header("X-Handler", "ran");
@@ -167,7 +174,7 @@ TEST_CASE("with CSRF on, a POST whose form token fails gets a 403, and its handl
   CHECK(r->status == 403);
   CHECK(r->body == "CSRF check failed: the CSRF token is malformed\n");
   CHECK(app.handler_runs == 1);  // the body is read after pre-routing, so the handler ran...
-  CHECK(app.seen_user.empty());  // ...with nobody's session
+  CHECK(app.seen().empty());     // ...with nobody's session
   CHECK_FALSE(r->has_header("X-Handler"));
   CHECK(session_cookie(r).empty());  // and its changes are not sent
 }
@@ -193,7 +200,7 @@ TEST_CASE("with CSRF on, the token passes in the header, an urlencoded field or 
   auto header = c.Post("/act", {{"Cookie", ada.cookie}, {"X-CSRF-Token", ada.token}}, "", "text/plain");
   REQUIRE(header);
   CHECK(header->status == 200);
-  CHECK(app.seen_user == "ada");
+  CHECK(app.seen() == "ada");
   auto form =
       c.Post("/act", {{"Cookie", ada.cookie}}, "x=1&_csrf=" + ada.token, "application/x-www-form-urlencoded");
   REQUIRE(form);

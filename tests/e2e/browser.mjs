@@ -2,20 +2,26 @@
 // by playwright-core; no browser download). Checks that the browser stores the session cookie
 // and sends it back, that page scripts cannot read or overwrite it, that logout removes it, and
 // that a form posted from another origin is refused (CSRF) while the page's own forms pass.
-// Each case in `cases` runs in a fresh browser context (an empty cookie jar): add one there.
 //
-// Usage: node browser.mjs http://localhost:PORT [COOKIE_NAME]
-// localhost, not 127.0.0.1: Chromium keeps `Secure` cookies from http://localhost (a secure
-// context), which the default `__Host-session` cookie needs.
+// Usage: node browser.mjs SERVER_BINARY
+// Each case in `cases` gets its own server (SERVER_BINARY --port 0 on 127.0.0.1, a new key,
+// the case's extra COOKIESEAL_* variables, under `timeout 120`) and a fresh browser context
+// (an empty cookie jar): to test another configuration, add a case with its `env`.
+// The page is opened as http://localhost:PORT, not 127.0.0.1: Chromium keeps `Secure` cookies
+// from http://localhost (a secure context), which the default `__Host-session` cookie needs.
 import { chromium } from 'playwright-core';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 
-const base = process.argv[2];
-const cookieName = process.argv[3] ?? '__Host-session';
-if (!base) {
-  console.error('usage: node browser.mjs http://localhost:PORT [COOKIE_NAME]');
+const binary = process.argv[2];
+if (!binary) {
+  console.error('usage: node browser.mjs SERVER_BINARY');
   process.exit(2);
 }
+// The case being run: its server's origin and its cookie's name.
+let base;
+let cookieName;
 
 let passed = 0;
 let failed = 0;
@@ -47,6 +53,30 @@ async function sessionCookies(context) {
 // A second origin on loopback, as an attacker's page: GET /form?to=URL serves a form that
 // posts to URL (the example's /login) with no CSRF token. Same host, another port: another
 // origin, but the same site, so SameSite=Lax still lets the cookie go with the post.
+// The example server for one case; resolves to its port once it prints "listening on ...".
+const servers = [];
+process.on('exit', () => servers.forEach((child) => child.kill()));
+function startServer(env) {
+  const child = spawn('timeout', ['120', binary, '--port', '0'], {
+    env: { ...process.env, COOKIESEAL_KEYS: randomBytes(32).toString('hex'), ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  servers.push(child);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${binary} did not start in 10 s`)), 10_000);
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = /^listening on http:\/\/127\.0\.0\.1:(\d+)$/m.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, port: Number(m[1]) });
+      }
+    });
+    child.on('exit', () => reject(new Error(`${binary} exited: ${out.trim()}`)));
+  });
+}
+
 function startOtherOrigin() {
   const server = createServer((req, res) => {
     const to = new URL(req.url, 'http://x').searchParams.get('to') ?? '';
@@ -74,8 +104,11 @@ async function postForged(page, origin) {
   return response;
 }
 
+// Each case: its name, the server's extra environment, the cookie name that gives, and the
+// checks.
 const cases = [
-  ['the session cookie: stored, sent back, HttpOnly, removed at logout', async ({ context, page }) => {
+  { name: 'the session cookie: stored, sent back, HttpOnly, removed at logout', env: {},
+    cookie: '__Host-session', run: async ({ context, page }) => {
     // 1. First visit: a fresh session, stored as an HttpOnly, Secure, SameSite=Lax cookie.
     let response = await page.goto(`${base}/`);
     check('GET / answers 200', response?.status() === 200, `status ${response?.status()}`);
@@ -127,9 +160,10 @@ const cases = [
     check('after logout the next visit is a fresh session',
           response?.status() === 200 && (await visits(page)) === 1 && (await user(page)) === anonymous,
           `visits ${await visits(page)}, user "${await user(page)}"`);
-  }],
+  } },
 
-  ['CSRF: a form posted from another origin is refused', async ({ page, other }) => {
+  { name: 'CSRF: a form posted from another origin is refused', env: {}, cookie: '__Host-session',
+    run: async ({ page, other }) => {
     await login(page, 'ada');
     // localhost:OTHER is the same site as localhost:PORT (the cookie goes along) but another
     // origin: Chromium sends Sec-Fetch-Site: same-site; 127.0.0.1:OTHER is another site.
@@ -143,7 +177,7 @@ const cases = [
     await page.goto(`${base}/`);
     check('after the forged posts the user is still ada', (await user(page)) === 'ada',
           `user "${await user(page)}"`);
-  }],
+  } },
 ];
 
 let browser;
@@ -159,7 +193,17 @@ try {
       '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync',
     ],
   });
-  for (const [name, run] of cases) {
+  for (const { name, env, cookie, run } of cases) {
+    let server;
+    try {
+      server = await startServer(env);
+    } catch (error) {
+      check(`${name}: the server starts`, false, String(error?.message ?? error).split('\n')[0]);
+      continue;
+    }
+    base = `http://localhost:${server.port}`;
+    cookieName = cookie;
+    console.log(`# ${name} (${base})`);
     // A new context per case: an empty cookie jar, as a fresh profile.
     const context = await browser.newContext();
     context.setDefaultTimeout(10_000);
@@ -172,6 +216,7 @@ try {
       check(`${name}: the case completes`, false, String(error?.message ?? error).split('\n')[0]);
     } finally {
       await context.close().catch(() => {});
+      server.child.kill();
     }
   }
 } catch (error) {

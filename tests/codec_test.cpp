@@ -394,10 +394,12 @@ TEST_CASE("Codec rejects nonsensical options at construction") {
   using test_support::config_error_of;
   Options o;
   o.ttl = 0s;
-  CHECK(config_error_of([&] { Codec c(ring({key_a_text}), o); }) == "codec: ttl must be positive and at most 400d, the longest cookie lifetime browsers keep (got 0s)");
+  CHECK(config_error_of([&] { Codec c(ring({key_a_text}), o); }) ==
+        "codec: ttl must be positive and at most 400d, the longest cookie lifetime browsers keep (got 0s)");
   o = Options{};
   o.leeway = -1s;
-  CHECK(config_error_of([&] { Codec c(ring({key_a_text}), o); }) == "codec: leeway must be at least 0s and shorter than ttl (got -1s, ttl 86400s)");
+  CHECK(config_error_of([&] { Codec c(ring({key_a_text}), o); }) ==
+        "codec: leeway must be at least 0s and shorter than ttl (got -1s, ttl 86400s)");
   o = Options{};
   o.max_value_bytes = 72;
   CHECK(config_error_of([&] { Codec c(ring({key_a_text}), o); }).empty());

@@ -68,7 +68,8 @@ Scratch::~Scratch() {
 
 }  // namespace detail
 
-Sealer::Sealer(Keyring keyring, SealerOptions options) : keyring_(std::move(keyring)), options_(std::move(options)) {
+Sealer::Sealer(Keyring keyring, SealerOptions options)
+    : keyring_(std::move(keyring)), options_(std::move(options)) {
   detail::ensure_sodium();
   if (options_.leeway.count() < 0) throw ConfigError("sealer: leeway must not be negative");
   if (options_.max_value_bytes < shortest_cookie) {
@@ -83,13 +84,14 @@ std::chrono::sys_seconds Sealer::now() const {
 }
 
 Result<std::string> Sealer::seal_with_nonce(std::string_view name, std::string& buffer,
-                                            std::chrono::sys_seconds expires_at, const std::uint8_t* nonce) const {
+                                            std::chrono::sys_seconds expires_at,
+                                            const std::uint8_t* nonce) const {
   // buffer = [37 bytes of room | plaintext]; the value is base64url(header | ciphertext | tag).
   const std::size_t value_bytes = format::base64url_length(buffer.size() + format::tag_bytes);
   if (value_bytes > options_.max_value_bytes) return Error::too_large;
   const auto seconds = expires_at.time_since_epoch().count();
-  detail::seal_in_place(keyring_.primary(), name, seconds < 0 ? 0 : static_cast<std::uint64_t>(seconds), nonce,
-                        buffer);
+  detail::seal_in_place(keyring_.primary(), name, seconds < 0 ? 0 : static_cast<std::uint64_t>(seconds),
+                        nonce, buffer);
   std::string out(value_bytes, '\0');
   detail::base64url_encode(bytes(buffer), buffer.size(), out.data());
   return out;

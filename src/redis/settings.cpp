@@ -124,7 +124,8 @@ RedisEndpoint parse_unix(std::string_view url, std::string_view rest) {
 std::optional<std::string> env(std::string_view var_prefix, std::string_view name) {
   const std::string var = std::string(var_prefix) + std::string(name);
   const char* v = std::getenv(var.c_str());  // NOLINT(concurrency-mt-unsafe): start-up only
-  if (v == nullptr) return std::nullopt;
+  // As for every COOKIESEAL_ variable: unset, empty or only whitespace means the default.
+  if (v == nullptr || detail::trim(v).empty()) return std::nullopt;
   return std::string(v);
 }
 

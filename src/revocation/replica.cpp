@@ -34,6 +34,14 @@ std::uint32_t clamp32(std::int64_t t) noexcept {
       std::clamp<std::int64_t>(t, 1, std::numeric_limits<std::uint32_t>::max()));
 }
 
+// The 4 filter bits of an id: four 6-bit fields of the hash, from other bits than the slot
+// index (the low bits) and the filter word (bits 32 and up).
+std::uint64_t filter_bits(std::size_t h) noexcept {
+  const std::uint64_t g = (static_cast<std::uint64_t>(h) * 0x9E3779B97F4A7C15ULL) >> 40;
+  return (1ULL << (g & 63)) | (1ULL << ((g >> 6) & 63)) | (1ULL << ((g >> 12) & 63)) |
+         (1ULL << ((g >> 18) & 63));
+}
+
 }  // namespace
 
 std::size_t KeyedHash::operator()(std::string_view s) const noexcept { return sip(s.data(), s.size()); }
@@ -43,8 +51,11 @@ std::size_t KeyedHash::operator()(const SessionId& id) const noexcept {
 
 bool IdTable::contains(const SessionId& id, std::int64_t now) const noexcept {
   if (used_ == 0) return false;  // the common case costs no hash
+  const std::size_t h = KeyedHash{}(id);
+  const std::uint64_t bits = filter_bits(h);
+  if ((filter_[(h >> 32) & (filter_.size() - 1)] & bits) != bits) return false;  // surely not here
   const std::size_t mask = slots_.size() - 1;
-  for (std::size_t i = KeyedHash{}(id)&mask;; i = (i + 1) & mask) {
+  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
     const Slot& s = slots_[i];
     if (s.forget_at == 0) return false;
     if (s.id == id.bytes) return static_cast<std::int64_t>(s.forget_at) > now;
@@ -54,11 +65,13 @@ bool IdTable::contains(const SessionId& id, std::int64_t now) const noexcept {
 void IdTable::insert(const SessionId& id, std::int64_t forget_at, std::int64_t now) {
   if (forget_at <= now) return;
   if ((used_ + 1) * 4 > slots_.size() * 3) grow(now);
+  const std::size_t h = KeyedHash{}(id);
   const std::size_t mask = slots_.size() - 1;
-  for (std::size_t i = KeyedHash{}(id)&mask;; i = (i + 1) & mask) {
+  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
     Slot& s = slots_[i];
     if (s.forget_at == 0) {
       s = Slot{id.bytes, clamp32(forget_at)};
+      word(h) |= filter_bits(h);
       ++used_;
       return;
     }
@@ -77,6 +90,7 @@ void IdTable::grow(std::int64_t now) {
   std::size_t cap = std::max<std::size_t>(16, old.size());
   if (keep * 4 + 4 > cap * 3 / 2) cap *= 2;
   slots_.assign(cap, Slot{{}, 0});
+  filter_.assign(cap / 16, 0);  // rebuilt: expired ids leave the filter too
   used_ = 0;
   for (const Slot& s : old) {
     if (s.forget_at != 0) insert(SessionId{s.id}, s.forget_at, now);

@@ -26,8 +26,11 @@ struct KeyedHash {
   std::size_t operator()(const SessionId& id) const noexcept;
 };
 
-/// Open-addressing table of revoked ids with their forget_at (seconds, 32 bits: until 2106).
-/// 20 bytes a slot, load kept between 3/8 and 3/4: 27 to 54 bytes per id.
+/// Open-addressing table of revoked ids with their forget_at (seconds, 32 bits: until 2106),
+/// behind a blocked Bloom filter (one 64-bit word per 16 slots, 4 bits per id) so that the
+/// common lookup, a session that is not revoked, reads one word that stays in cache instead
+/// of a slot in a table of tens of megabytes. 20.5 bytes a slot, load kept between 3/8 and
+/// 3/4: 28 to 55 bytes per id.
 class IdTable {
  public:
   [[nodiscard]] bool contains(const SessionId& id, std::int64_t now) const noexcept;
@@ -35,7 +38,9 @@ class IdTable {
   void insert(const SessionId& id, std::int64_t forget_at, std::int64_t now);
   [[nodiscard]] std::size_t size() const noexcept { return used_; }
   [[nodiscard]] std::size_t live(std::int64_t now) const noexcept;
-  [[nodiscard]] std::size_t bytes() const noexcept { return slots_.capacity() * sizeof(Slot); }
+  [[nodiscard]] std::size_t bytes() const noexcept {
+    return slots_.capacity() * sizeof(Slot) + filter_.capacity() * sizeof(std::uint64_t);
+  }
 
  private:
   struct Slot {
@@ -44,7 +49,9 @@ class IdTable {
   };
   static_assert(sizeof(Slot) == 20);
   void grow(std::int64_t now);
+  std::uint64_t& word(std::size_t h) noexcept { return filter_[(h >> 32) & (filter_.size() - 1)]; }
   std::vector<Slot> slots_;
+  std::vector<std::uint64_t> filter_;
   std::size_t used_ = 0;
 };
 

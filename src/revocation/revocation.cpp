@@ -69,8 +69,8 @@ std::unique_ptr<Revocation> make_memory_revocation() { return std::make_unique<M
 RevocationOptions RevocationOptions::from_env() {
   RevocationOptions o;
   const char* v = std::getenv("COOKIESEAL_REVOCATION_MAX_STALE");  // NOLINT(concurrency-mt-unsafe): start-up
-  if (v == nullptr) return o;
-  const std::string_view text = detail::trim(v);
+  const std::string_view text = detail::trim(v == nullptr ? "" : v);
+  if (text.empty()) return o;  // unset or blank: the default
   if (text == "off" || text == "none" || text == "0") {
     o.max_stale = std::nullopt;
     return o;

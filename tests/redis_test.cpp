@@ -148,8 +148,12 @@ TEST_CASE("RedisSettings::from_env refuses bad values, naming the variable and n
     CHECK(message().find("hash tag") != std::string::npos);
   }
   {
-    const ScopedEnv prefix("COOKIESEAL_REDIS_PREFIX", "");
+    const ScopedEnv prefix("COOKIESEAL_REDIS_PREFIX", std::string(65, 'p'));
     CHECK(message().find("1 to 64") != std::string::npos);
+  }
+  {
+    const ScopedEnv prefix("COOKIESEAL_REDIS_PREFIX", " ");  // blank: the default, as every variable
+    CHECK(message().empty());
   }
   {
     const ScopedEnv t("COOKIESEAL_REDIS_TIMEOUT", "fast");

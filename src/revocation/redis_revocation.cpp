@@ -49,6 +49,23 @@ std::optional<std::int64_t> parse_score(std::string_view s) noexcept {
   return static_cast<std::int64_t>(d);
 }
 
+// The subscriber's liveness probe: one PING at a time.
+struct Ping {
+  std::int64_t sent = 0;  // when the pending PING went out (seconds since the epoch)
+  bool pending = false;
+  int unanswered = 0;  // periods the pending PING has waited
+};
+
+// Sends a PING unless one is pending; false when one has gone unanswered for three periods
+// (the connection is dead without saying so) or the send fails.
+bool keep_alive(redis::Connection& sub, Ping& ping) {
+  if (ping.pending) return ++ping.unanswered < 3;
+  const redis::Args args{"PING"};
+  if (!sub.append(args) || !sub.flush()) return false;
+  ping = Ping{sys_now(), true, 0};
+  return true;
+}
+
 // The stop pipe: the destructor writes a byte, the follower's poll() wakes.
 class Wakeup {
  public:
@@ -111,8 +128,8 @@ class RedisRevocation final : public Revocation {
   bool subscribe(redis::Connection& sub);
   bool full_sync(redis::Connection& c);
   bool scan_page(redis::Connection& c, std::string& cursor, std::int64_t now);
-  bool pump(redis::Connection& sub, std::int64_t& ping_sent, bool& ping_pending);
-  void on_reply(const redisReply& r, std::int64_t ping_sent, bool& ping_pending);
+  bool pump(redis::Connection& sub, Ping& ping);
+  void on_reply(const redisReply& r, Ping& ping);
   bool wait(int fd, std::chrono::milliseconds timeout) const;
   void mark_complete(std::int64_t at);
 
@@ -209,24 +226,16 @@ bool RedisRevocation::follow_once(redis::Backoff& backoff) {
   backoff.reset();
   auto next_sync = std::chrono::steady_clock::now() + options_.resync_interval;
   auto next_ping = std::chrono::steady_clock::now() + ping_every;
-  std::int64_t ping_sent = 0;
-  bool ping_pending = false;
-  int unanswered = 0;
+  Ping ping;
   while (!stopping_) {
     const auto now = std::chrono::steady_clock::now();
     const auto until = std::min(next_sync, next_ping) - now;
     if (wait((*sub)->fd(), std::chrono::duration_cast<std::chrono::milliseconds>(until)) &&
-        !pump(**sub, ping_sent, ping_pending)) {
+        !pump(**sub, ping)) {
       return false;
     }
     if (std::chrono::steady_clock::now() >= next_ping) {
-      // Pings unanswered for three periods: the connection is dead without saying so.
-      if (ping_pending && ++unanswered >= 3) return false;
-      if (!ping_pending) unanswered = 0;
-      const redis::Args ping{"PING"};
-      if (!(*sub)->append(ping) || !(*sub)->flush()) return false;
-      ping_sent = sys_now();
-      ping_pending = true;
+      if (!keep_alive(**sub, ping)) return false;
       next_ping = std::chrono::steady_clock::now() + ping_every;
     }
     if (std::chrono::steady_clock::now() >= next_sync) {
@@ -245,7 +254,7 @@ bool RedisRevocation::subscribe(redis::Connection& sub) {
 }
 
 // Reads what the subscriber socket holds and applies every complete reply.
-bool RedisRevocation::pump(redis::Connection& sub, std::int64_t& ping_sent, bool& ping_pending) {
+bool RedisRevocation::pump(redis::Connection& sub, Ping& ping) {
   if (!sub.read_socket()) return false;
   for (;;) {
     auto r = sub.buffered_reply(Expect::array);
@@ -255,16 +264,16 @@ bool RedisRevocation::pump(redis::Connection& sub, std::int64_t& ping_sent, bool
       continue;
     }
     if (!*r) return true;  // nothing more complete
-    on_reply(**r, ping_sent, ping_pending);
+    on_reply(**r, ping);
   }
 }
 
-void RedisRevocation::on_reply(const redisReply& r, std::int64_t ping_sent, bool& ping_pending) {
+void RedisRevocation::on_reply(const redisReply& r, Ping& ping) {
   auto is_str = [&](std::size_t i) { return r.element[i]->type == REDIS_REPLY_STRING; };
   if (r.elements == 2 && is_str(0) && text(*r.element[0]) == "pong") {
     // Everything published before the PING has arrived: the replica was complete then.
-    ping_pending = false;
-    mark_complete(ping_sent);
+    ping.pending = false;
+    mark_complete(ping.sent);
     return;
   }
   if (r.elements == 3 && is_str(0) && is_str(2) && text(*r.element[0]) == "message") {

@@ -6,6 +6,7 @@
 #include <sys/time.h>  // timeval
 
 #include <algorithm>
+#include <array>
 #include <string>
 #include <utility>
 
@@ -49,11 +50,30 @@ struct Argv {
 void ReplyDeleter::operator()(redisReply* r) const noexcept { freeReplyObject(r); }
 
 std::size_t reply_bytes(const redisReply& reply, std::size_t limit) noexcept {
-  std::size_t total = sizeof(redisReply) + reply.len;
-  if (reply.type != REDIS_REPLY_ARRAY) return total;
-  total += reply.elements * sizeof(redisReply*);
-  for (std::size_t i = 0; i < reply.elements && total <= limit; ++i) {
-    if (reply.element[i] != nullptr) total += reply_bytes(*reply.element[i], limit - std::min(limit, total));
+  // Iterative, with a fixed stack: hiredis 0.14 nests replies at most 7 levels deep.
+  struct Frame {
+    const redisReply* r;
+    std::size_t next;
+  };
+  std::array<Frame, 16> stack{};
+  std::size_t depth = 0;
+  auto visit = [&](const redisReply& r) {
+    std::size_t n = sizeof(redisReply) + r.len;
+    if (r.type == REDIS_REPLY_ARRAY) {
+      n += r.elements * sizeof(redisReply*);
+      if (depth == stack.size()) return limit + 1;  // deeper than hiredis makes: too large
+      stack[depth++] = Frame{&r, 0};
+    }
+    return n;
+  };
+  std::size_t total = visit(reply);
+  while (depth > 0 && total <= limit) {
+    Frame& f = stack[depth - 1];
+    if (f.next == f.r->elements) {
+      --depth;
+    } else if (const redisReply* child = f.r->element[f.next++]; child != nullptr) {
+      total += visit(*child);
+    }
   }
   return total;
 }

@@ -65,25 +65,30 @@ bool IdTable::contains(const SessionId& id, std::int64_t now) const noexcept {
 void IdTable::insert(const SessionId& id, std::int64_t forget_at, std::int64_t now) {
   if (forget_at <= now) return;
   if ((used_ + 1) * 4 > slots_.size() * 3) grow(now);
+  place(id, clamp32(forget_at));
+}
+
+// Adds or extends an entry (the later forget_at wins); the table has room.
+void IdTable::place(const SessionId& id, std::uint32_t forget_at) {
   const std::size_t h = KeyedHash{}(id);
   const std::size_t mask = slots_.size() - 1;
   for (std::size_t i = h & mask;; i = (i + 1) & mask) {
     Slot& s = slots_[i];
     if (s.forget_at == 0) {
-      s = Slot{id.bytes, clamp32(forget_at)};
+      s = Slot{id.bytes, forget_at};
       word(h) |= filter_bits(h);
       ++used_;
       return;
     }
     if (s.id == id.bytes) {
-      s.forget_at = std::max(s.forget_at, clamp32(forget_at));
+      s.forget_at = std::max(s.forget_at, forget_at);
       return;
     }
   }
 }
 
 // Doubles the table, leaving out what has expired (so a long-running replica does not keep
-// dead entries past the next growth or full sync).
+// dead entries past the next growth).
 void IdTable::grow(std::int64_t now) {
   const std::size_t keep = live(now);
   std::vector<Slot> old = std::move(slots_);
@@ -93,7 +98,7 @@ void IdTable::grow(std::int64_t now) {
   filter_.assign(cap / 16, 0);  // rebuilt: expired ids leave the filter too
   used_ = 0;
   for (const Slot& s : old) {
-    if (s.forget_at != 0) insert(SessionId{s.id}, s.forget_at, now);
+    if (s.forget_at != 0 && static_cast<std::int64_t>(s.forget_at) > now) place(SessionId{s.id}, s.forget_at);
   }
 }
 

@@ -49,6 +49,7 @@ class IdTable {
   };
   static_assert(sizeof(Slot) == 20);
   void grow(std::int64_t now);
+  void place(const SessionId& id, std::uint32_t forget_at);
   std::uint64_t& word(std::size_t h) noexcept { return filter_[(h >> 32) & (filter_.size() - 1)]; }
   std::vector<Slot> slots_;
   std::vector<std::uint64_t> filter_;

@@ -8,6 +8,8 @@
 #include <cookieseal/format.hpp>
 #include <cookieseal/key.hpp>
 #include <cookieseal/keyring.hpp>
+#include <cookieseal/redis.hpp>
+#include <cookieseal/revocation.hpp>
 #include <cookieseal/session.hpp>
 #include <cookieseal/session_manager.hpp>
 #include <cookieseal/set_cookie.hpp>

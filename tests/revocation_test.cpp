@@ -270,6 +270,25 @@ TEST_CASE("revocations made by others while Redis restarted are in the replica a
   CHECK(a->stats(now()).resyncs >= 2);
 }
 
+TEST_CASE("a server that stops answering times revocations out and the follower notices within seconds") {
+  RedisServer server;
+  RedisSettings s = server.settings();
+  s.command_timeout = 300ms;
+  auto list = cookieseal::make_redis_revocation(s, fast_options());
+  REQUIRE(list->stats(now()).connected);
+  server.freeze();  // connections stay open, nothing answers: a partition
+  const auto start = std::chrono::steady_clock::now();
+  auto r = list->revoke(SessionId::generate(), now() + week);
+  REQUIRE_FALSE(r);
+  CHECK(r.error() == Error::unavailable);
+  CHECK(std::chrono::steady_clock::now() - start < 5s);  // the command timeout, not a hang
+  // Three unanswered pings, one a second: the follower drops the connection.
+  CHECK(eventually([&] { return !list->stats(now()).connected; }, 10s));
+  server.thaw();
+  CHECK(eventually([&] { return list->stats(now()).connected; }, 10s));
+  CHECK(list->revoke(SessionId::generate(), now() + week));
+}
+
 TEST_CASE("killing the subscriber connections while revocations are made loses none") {
   RedisServer server;
   auto a = cookieseal::make_redis_revocation(server.settings(), fast_options());
@@ -390,6 +409,13 @@ TEST_CASE("the backend works as the minimal ACL user of docs/SECURITY.md, which 
   REQUIRE(a->revoke_user("ada", t0, now() + week));
   REQUIRE(a->revoke_all(t0, now() + week));
   CHECK(a->stats(now()).bad_entries == 0);
+  // The user can also come from the URL (COOKIESEAL_REVOCATION=redis://cookieseal@host:port/0).
+  RedisSettings from_url = server.settings("cookieseal:");
+  from_url.password = "acl-test-password";
+  auto c_list =
+      cookieseal::make_revocation("redis://cookieseal@" + server.url().substr(8), from_url, fast_options());
+  CHECK(c_list->stats(now()).synced);
+  CHECK(c_list->check(id, "", t0, now()) == RevocationVerdict::revoked);
   auto c = cookieseal::redis::Connection::open(s);
   REQUIRE(c);
   for (const Args& denied : {Args{"DEL", "{cookieseal:revocation}:entries"}, Args{"GET", "other"},

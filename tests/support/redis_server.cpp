@@ -118,8 +118,17 @@ void RedisServer::start() {
   }
 }
 
+void RedisServer::freeze() {
+  if (pid_ > 0) kill(pid_, SIGSTOP);
+}
+
+void RedisServer::thaw() {
+  if (pid_ > 0) kill(pid_, SIGCONT);
+}
+
 void RedisServer::stop() {
   if (pid_ <= 0) return;
+  kill(pid_, SIGCONT);  // a frozen server cannot act on SIGTERM
   kill(pid_, SIGTERM);
   const auto deadline = std::chrono::steady_clock::now() + 5s;
   int status = 0;

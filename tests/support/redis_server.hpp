@@ -1,6 +1,7 @@
 // cookieseal tests - a real redis-server for the tests: started on 127.0.0.1 (a free port) or
 // a unix socket in a temp dir, no persistence, stopped in the destructor and killed with the
-// test process (PR_SET_PDEATHSIG). A missing redis-server binary throws: the test fails.
+// test process (PR_SET_PDEATHSIG: when the thread that started it ends, so start servers
+// from the test's main thread). A missing redis-server binary throws: the test fails.
 #pragma once
 
 #include <cookieseal/redis.hpp>
@@ -29,6 +30,10 @@ class RedisServer {
   void stop();
   /// stop() then start() on the same port or socket.
   void restart();
+  /// SIGSTOP / SIGCONT: the server keeps its connections open but answers nothing (a network
+  /// partition, as a client sees it).
+  void freeze();
+  void thaw();
 
   /// Where it listens (db 0, no user).
   [[nodiscard]] RedisEndpoint endpoint() const;

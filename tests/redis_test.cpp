@@ -298,3 +298,23 @@ TEST_CASE("backoff doubles from 50 ms up to its cap and resets") {
   b.reset();
   CHECK(b.next().count() == 50);
 }
+
+TEST_CASE("RedisEndpoint::parse of random text either parses or throws ConfigError") {
+  std::uint32_t state = 12345;
+  auto next = [&] { return state = state * 1103515245U + 12345U; };
+  constexpr std::string_view alphabet = "redis:/unix@[]?db=0123456789.:-_ aZ\x01\xff";
+  std::size_t parsed = 0;
+  for (int i = 0; i < 50'000; ++i) {
+    std::string url = (i % 2 == 0) ? "redis://" : "unix://";
+    const std::size_t n = next() % 24;
+    for (std::size_t j = 0; j < n; ++j) url += alphabet[(next() >> 8) % alphabet.size()];
+    try {
+      const RedisEndpoint e = RedisEndpoint::parse(url);
+      CHECK((e.unix_path.empty() ? e.port > 0 : e.unix_path.starts_with('/')));
+      ++parsed;
+    } catch (const ConfigError&) {
+      // expected for most of them
+    }
+  }
+  CHECK(parsed > 0);
+}

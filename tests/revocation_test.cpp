@@ -4,6 +4,7 @@
 #include <cookieseal/revocation.hpp>
 
 #include "redis/connection.hpp"
+#include "revocation/entry.hpp"
 #include "revocation/replica.hpp"
 #include "support/redis_server.hpp"
 #include "test_support.hpp"
@@ -146,6 +147,31 @@ TEST_CASE("the id table holds at most 64 bytes per id and drops expired ids as i
   CHECK(table.bytes() <= bytes * 2);
   CHECK(table.live(2'000'000'001) == 200'000);
   CHECK_FALSE(table.contains(ids[0], 2'000'000'001));
+}
+
+TEST_CASE("entries and messages of random bytes are applied only when well-formed") {
+  cookieseal::detail::Snapshot s;
+  std::uint32_t state = 7;
+  auto next = [&] { return state = state * 1103515245U + 12345U; };
+  constexpr std::string_view alphabet = "iua:0123456789abcdef- \xff";
+  std::size_t applied = 0;
+  for (int i = 0; i < 100'000; ++i) {
+    std::string m;
+    const std::size_t n = next() % 40;
+    for (std::size_t j = 0; j < n; ++j) m += alphabet[(next() >> 8) % alphabet.size()];
+    if (cookieseal::detail::apply_entry(s, m, 2'000'000'000, 1'000'000'000)) ++applied;
+    (void)cookieseal::detail::parse_message(m);
+  }
+  CHECK(applied > 0);  // some "u:<digits>:<user>" and "a:<digits>" forms come up
+  CHECK(cookieseal::detail::apply_entry(s, "i:" + SessionId::generate().hex(), 2'000'000'000, 1'000'000'000));
+  CHECK_FALSE(cookieseal::detail::apply_entry(s, "i:" + std::string(32, 'g'), 2'000'000'000, 1'000'000'000));
+  CHECK_FALSE(
+      cookieseal::detail::apply_entry(s, "u:1:" + std::string(300, 'u'), 2'000'000'000, 1'000'000'000));
+  const auto msg = cookieseal::detail::parse_message("1700000000 i:00");
+  REQUIRE(msg);
+  CHECK(msg->forget_at == 1'700'000'000);
+  CHECK(msg->member == "i:00");
+  CHECK_FALSE(cookieseal::detail::parse_message("170000000000000000000000 i:00"));
 }
 
 TEST_CASE("make_revocation builds the list COOKIESEAL_REVOCATION names and refuses anything else") {

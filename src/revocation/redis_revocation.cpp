@@ -221,8 +221,9 @@ bool RedisRevocation::follow_once(redis::Backoff& backoff) {
   auto sub = redis::Connection::open(settings_);
   if (!sub || !subscribe(**sub)) return false;
   auto sync = redis::Connection::open(settings_);
-  if (!sync || !full_sync(**sync)) return false;
-  connected_ = true;
+  if (!sync) return false;
+  connected_ = true;  // before the sync: whoever sees it synced sees it connected
+  if (!full_sync(**sync)) return false;
   backoff.reset();
   auto next_sync = std::chrono::steady_clock::now() + options_.resync_interval;
   auto next_ping = std::chrono::steady_clock::now() + ping_every;

@@ -62,9 +62,10 @@ struct RevocationOptions {
 /// Error::unavailable when that fails — never a silent drop. docs/REVOCATION.md.
 ///
 /// Example:
-///   auto list = cookieseal::make_revocation(std::getenv("COOKIESEAL_REVOCATION"),
+///   auto list = cookieseal::make_revocation("redis://10.0.0.5:6379/0",
 ///                                           cookieseal::RedisSettings::from_env(),
 ///                                           cookieseal::RevocationOptions::from_env());
+///   if (!list->revoke(s.id(), s.created_at() + max_lifetime + leeway)) show("logout not recorded");
 ///   if (list->check(s.id(), user, s.created_at(), now) != RevocationVerdict::valid) reject();
 class COOKIESEAL_API Revocation {
  public:

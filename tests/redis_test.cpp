@@ -12,6 +12,9 @@
 
 #include <thread>
 
+#include <sys/wait.h>  // waitpid
+#include <unistd.h>    // fork, pipe
+
 #include <fstream>
 #include <string>
 
@@ -317,4 +320,34 @@ TEST_CASE("RedisEndpoint::parse of random text either parses or throws ConfigErr
     }
   }
   CHECK(parsed > 0);
+}
+
+TEST_CASE("a test redis-server dies with the process that started it, even one that never cleans up") {
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    close(fds[0]);
+    auto* server = new RedisServer();  // never deleted: as if the test process crashed
+    const std::string port = std::to_string(server->endpoint().port);
+    if (write(fds[1], port.data(), port.size()) < 0) _exit(2);
+    _exit(0);  // no destructors run
+  }
+  close(fds[1]);
+  char buf[16] = {};
+  const ssize_t n = read(fds[0], buf, sizeof buf - 1);
+  close(fds[0]);
+  int status = 0;
+  waitpid(child, &status, 0);
+  REQUIRE(n > 0);
+  RedisSettings s;
+  s.endpoint.port = static_cast<std::uint16_t>(std::stoi(buf));
+  s.connect_timeout = std::chrono::milliseconds(200);
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {  // PR_SET_PDEATHSIG: SIGKILL, delivered at once
+    gone = !Connection::open(s);
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK(gone);
 }

@@ -10,7 +10,12 @@
 #include <cookieseal/format.hpp>
 #include <cookieseal/key.hpp>
 #include <cookieseal/keyring.hpp>
+#include <cookieseal/lifetimes.hpp>
+#include <cookieseal/live_keyring.hpp>
 #include <cookieseal/middleware.hpp>
+#include <cookieseal/redis.hpp>
+#include <cookieseal/revocation.hpp>
+#include <cookieseal/sealer.hpp>
 #include <cookieseal/session.hpp>
 #include <cookieseal/session_manager.hpp>
 #include <cookieseal/set_cookie.hpp>

@@ -65,22 +65,8 @@ Codec codec_with(ManualClock& clock, std::initializer_list<const char*> keys = {
   return Codec(ring(keys), o);
 }
 
-/// Seals an arbitrary plaintext under key A with the real sealing code: authentication
-/// passes, so only the payload check can reject it.
-std::string seal_plaintext(const std::string& plaintext, std::string_view name = "s") {
-  const auto key = cookieseal::Key::parse(key_a_text);
-  std::array<std::uint8_t, 24> nonce{};
-  return cookieseal::detail::seal_with_nonce(
-      key, name, 4102444800ULL, nonce,
-      std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(plaintext.data()),
-                                    plaintext.size()));
-}
-
-std::string le64(std::uint64_t v) {
-  std::string s;
-  for (int i = 0; i < 8; ++i) s.push_back(static_cast<char>(v >> (8 * i)));
-  return s;
-}
+using test_support::le64;
+using test_support::seal_plaintext;
 
 }  // namespace
 

@@ -5,6 +5,7 @@
 #include <cookieseal/export.hpp>
 #include <cookieseal/keyring.hpp>
 #include <cookieseal/lifetimes.hpp>
+#include <cookieseal/revocation.hpp>
 #include <cookieseal/session.hpp>
 #include <cookieseal/set_cookie.hpp>
 
@@ -12,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -109,7 +111,13 @@ struct COOKIESEAL_API Config {
   bool persistent = true;
   /// Current time; tests inject a ManualClock. Default (empty) is std::chrono::system_clock.
   std::function<std::chrono::sys_seconds()> clock;
-  /// Optional revocation hook (see RevocationCheck). Default is empty: nothing is revoked.
+  /// The revocation list (docs/REVOCATION.md): SessionManager::revoke(), revoke_user() and
+  /// revoke_all() write to it, and every load checks its in-memory replica (never the network).
+  /// from_env makes one from `<prefix>REVOCATION` (`memory`, `redis://…`, `unix://…`). Shared,
+  /// so an admin path or a second manager can use the same list. Default is none.
+  std::shared_ptr<Revocation> revocation;
+  /// An extra check of the application's own (see RevocationCheck), after the list. Default is
+  /// empty.
   RevocationCheck is_revoked;
   /// The prefix SessionManager::reload_keys() reads `<prefix>KEYS`/`<prefix>KEYS_FILE` with.
   /// Set by from_env. Default is "COOKIESEAL_".

@@ -51,9 +51,9 @@ struct RevocationOptions {
   /// then always answers `stale`. Default true.
   bool follow = true;
 
-  /// max_stale from COOKIESEAL_REVOCATION_MAX_STALE (a duration: 300, 5m; `0` or `off`:
+  /// max_stale from `<var_prefix>REVOCATION_MAX_STALE`, e.g. COOKIESEAL_REVOCATION_MAX_STALE (a duration: 300, 5m; `0` or `off`:
   /// never stale) over the defaults. Throws ConfigError naming the variable.
-  [[nodiscard]] COOKIESEAL_API static RevocationOptions from_env();
+  [[nodiscard]] COOKIESEAL_API static RevocationOptions from_env(std::string_view var_prefix = "COOKIESEAL_");
 };
 
 /// A revocation list: revoked session ids, per-user and global not-before times. Every
@@ -94,8 +94,8 @@ class COOKIESEAL_API Revocation {
   [[nodiscard]] virtual RevocationStats stats(std::chrono::sys_seconds now) const = 0;
 };
 
-/// Longest user name revoke_user accepts.
-inline constexpr std::size_t max_user_bytes = 256;
+/// Longest user name revoke_user accepts: the longest a session carries (set_user).
+inline constexpr std::size_t max_user_bytes = detail::max_user_bytes;
 
 /// In-process list (one server, development, tests of the policy): lost on restart.
 [[nodiscard]] COOKIESEAL_API std::unique_ptr<Revocation> make_memory_revocation();

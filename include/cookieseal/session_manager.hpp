@@ -66,6 +66,8 @@ struct Usage {
   std::vector<KeyUsage> keys;  ///< the current keyring, in order, with the cookies each opened
   /// load() outcomes indexed by LoadStatus (e.g. by_status[size_t(LoadStatus::unknown_key)]).
   std::array<std::uint64_t, load_status_count> by_status{};
+  /// The revocation list's size, staleness and counters, when one is configured.
+  std::optional<RevocationStats> revocation;
   /// The number of loads that ended with `status`.
   [[nodiscard]] std::uint64_t count(LoadStatus status) const noexcept {
     return by_status[static_cast<std::size_t>(status)];
@@ -162,7 +164,20 @@ class COOKIESEAL_API SessionManager {
   /// was removed from the environment (use a keys file for live reloading).
   void reload_keys();
 
-  /// Per-key and per-outcome counters (see Usage).
+  /// Ends this session everywhere: its id opens no more on any server sharing the revocation
+  /// list, until the latest moment its cookie could still open (created_at + max_lifetime +
+  /// leeway), when the entry is forgotten. Call it at logout, with destroy(). Error::unavailable
+  /// when the list could not record it (show "logout could not be recorded"); never a silent
+  /// drop. Throws std::logic_error when no revocation list is configured (Config::revocation).
+  /// Example: `if (!manager.revoke(session)) return error_page("logout could not be recorded");`
+  [[nodiscard]] Result<void> revoke(const SessionBase& session) const;
+  /// Ends every session of `user` (as set with set_user()) created until now: "sign out
+  /// everywhere", after a password change. The same errors as revoke().
+  [[nodiscard]] Result<void> revoke_user(std::string_view user) const;
+  /// Ends every session created until now (a key leak, an incident). The same errors.
+  [[nodiscard]] Result<void> revoke_all() const;
+
+  /// Per-key and per-outcome counters (see Usage), and the revocation list's state.
   [[nodiscard]] Usage usage() const;
 
   /// The cookie name in use (e.g. "__Host-session").

@@ -263,7 +263,9 @@ constexpr EnvRow env_rows[] = {
 };
 
 // Read by other parts (the keys, server-side storage) or by from_env itself: known, not in the table.
-constexpr std::string_view other_names[] = {"KEYS", "KEYS_FILE", "IGNORE"};
+constexpr std::string_view other_names[] = {"KEYS",         "KEYS_FILE",           "IGNORE",      "REVOCATION",
+                                            "REVOCATION_MAX_STALE", "REDIS_PASSWORD_FILE", "REDIS_PREFIX", "REDIS_USER",
+                                            "REDIS_TIMEOUT"};
 
 }  // namespace
 
@@ -407,7 +409,17 @@ Config Config::from_env(std::string_view prefix_view, KeysInEnvironment keys_in_
     }
   }
   check_cookie_settings(c, prefix);
-  // 2. Keys last: a mistake above must not have consumed (and wiped) <prefix>KEYS already.
+  // 2. Server-side revocation, when asked for (it may connect: the variables above are fine).
+  if (const auto spec = env_value(prefix + "REVOCATION")) {
+    RedisSettings redis = RedisSettings::from_env(prefix);  // its messages name their variables
+    RevocationOptions options = RevocationOptions::from_env(prefix);
+    try {
+      c.revocation = make_revocation(*spec, std::move(redis), options);
+    } catch (const ConfigError& e) {
+      throw ConfigError(prefix + "REVOCATION: " + e.what());
+    }
+  }
+  // 3. Keys last: a mistake above must not have consumed (and wiped) <prefix>KEYS already.
   const std::string file_var = prefix + "KEYS_FILE";
   if (const auto path = env_value(file_var); path && std::getenv((prefix + "KEYS").c_str()) == nullptr) {
     c.key_source = KeySource{KeySource::Kind::file, *path, file_var};
@@ -443,7 +455,7 @@ std::string Config::summary() const {
     }
   }
   out << '\n';
-  out << "revocation = " << (is_revoked ? "hook set" : "none") << '\n';
+  out << "revocation = " << (revocation ? "list" : "none") << (is_revoked ? " + hook" : "") << '\n';
   return out.str();
 }
 

@@ -66,9 +66,10 @@ class MemoryRevocation final : public Revocation {
 
 std::unique_ptr<Revocation> make_memory_revocation() { return std::make_unique<MemoryRevocation>(); }
 
-RevocationOptions RevocationOptions::from_env() {
+RevocationOptions RevocationOptions::from_env(std::string_view var_prefix) {
   RevocationOptions o;
-  const char* v = std::getenv("COOKIESEAL_REVOCATION_MAX_STALE");  // NOLINT(concurrency-mt-unsafe): start-up
+  const std::string var = std::string(var_prefix) + "REVOCATION_MAX_STALE";
+  const char* v = std::getenv(var.c_str());  // NOLINT(concurrency-mt-unsafe): start-up
   const std::string_view text = detail::trim(v == nullptr ? "" : v);
   if (text.empty()) return o;  // unset or blank: the default
   if (text == "off" || text == "none" || text == "0") {
@@ -77,10 +78,9 @@ RevocationOptions RevocationOptions::from_env() {
   }
   const auto d = parse_duration(text);
   if (!d) {
-    throw ConfigError(
-        "COOKIESEAL_REVOCATION_MAX_STALE: not a duration; expected seconds (300) or a number with s, m, h or "
-        "d "
-        "(90s, 5m, 1h), or 0/off for never stale");
+    throw ConfigError(var +
+                      ": not a duration; expected seconds (300) or a number with s, m, h or d (90s, 5m, 1h), or "
+                      "0/off for never stale");
   }
   o.max_stale = *d;
   return o;

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -46,14 +47,23 @@ SealerOptions sealer_options(const Config& config) {
 }
 
 // The one point where revocation is consulted: after the cookie opened and the policy accepted
-// its head, before the session is handed to the application.
-LoadStatus revocation_status(const Config& config, const detail::SessionHead& head) noexcept {
+// its head, before the data is decoded. The list answers from memory (no network).
+LoadStatus revocation_status(const Config& config, const detail::SessionHead& head,
+                             std::chrono::sys_seconds now) noexcept {
+  SessionId id;
+  id.bytes = head.id;
+  const std::chrono::sys_seconds created = policy::at(head.created_at);
+  if (config.revocation) {
+    switch (config.revocation->check(id, head.user, created, now)) {
+      case RevocationVerdict::valid: break;
+      case RevocationVerdict::revoked: return LoadStatus::revoked;
+      case RevocationVerdict::stale: return LoadStatus::stale;  // too old to trust: fail closed
+    }
+  }
   if (!config.is_revoked) return LoadStatus::loaded;
   bool revoked = true;  // a hook that throws fails closed
   try {
-    SessionId id;
-    id.bytes = head.id;
-    revoked = config.is_revoked(id, policy::at(head.created_at));
+    revoked = config.is_revoked(id, created);
   } catch (...) {
   }
   return revoked ? LoadStatus::revoked : LoadStatus::loaded;
@@ -93,7 +103,7 @@ class Candidates {
     if (!detail::read_head(opened->plaintext(), io_.layout(), head)) return LoadStatus::bad_payload;
     if (const LoadStatus s = policy::check_head(head, now_, config_.lifetimes); s != LoadStatus::loaded)
       return s;
-    if (const LoadStatus s = revocation_status(config_, head); s != LoadStatus::loaded) return s;
+    if (const LoadStatus s = revocation_status(config_, head, now_); s != LoadStatus::loaded) return s;
     if (chosen_) {
       if (head.id != chosen_->id) ambiguous_ = true;  // two sessions: a planted cookie is one
       return LoadStatus::loaded;
@@ -313,9 +323,40 @@ void SessionManager::rotate(Keyring keyring) { state_->keys.rotate(std::move(key
 
 void SessionManager::reload_keys() { rotate(state_->config.key_source.read()); }
 
+namespace {
+
+Revocation& revocation_list(const Config& config) {
+  if (!config.revocation) {
+    throw std::logic_error("cookieseal: revoke*() needs a revocation list (Config::revocation, COOKIESEAL_REVOCATION)");
+  }
+  return *config.revocation;
+}
+
+}  // namespace
+
+Result<void> SessionManager::revoke(const SessionBase& session) const {
+  const Config& c = state_->config;
+  return revocation_list(c).revoke(session.id(), policy::forget_at(session.created_at(), c.lifetimes));
+}
+
+// Every session created until now: a not-before of now + 1 s, since created_at has whole seconds
+// and one made earlier in this second must go too (a login in the same second simply repeats).
+Result<void> SessionManager::revoke_user(std::string_view user) const {
+  const Config& c = state_->config;
+  const std::chrono::sys_seconds t = now();
+  return revocation_list(c).revoke_user(user, t + std::chrono::seconds(1), policy::forget_at(t, c.lifetimes));
+}
+
+Result<void> SessionManager::revoke_all() const {
+  const Config& c = state_->config;
+  const std::chrono::sys_seconds t = now();
+  return revocation_list(c).revoke_all(t + std::chrono::seconds(1), policy::forget_at(t, c.lifetimes));
+}
+
 Usage SessionManager::usage() const {
   Usage usage;
   usage.keys = state_->keys.usage();
+  if (state_->config.revocation) usage.revocation = state_->config.revocation->stats(now());
   for (std::size_t i = 0; i < load_status_count; ++i) {
     usage.by_status[i] = state_->status_counts[i].load(std::memory_order_relaxed);
   }

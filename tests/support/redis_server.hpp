@@ -24,7 +24,8 @@ class RedisServer {
   RedisServer(const RedisServer&) = delete;
   RedisServer& operator=(const RedisServer&) = delete;
 
-  /// Starts it and waits (at most 10 s) until it answers PING; throws std::runtime_error if not.
+  /// Starts it (the constructor already does: call it again only after stop()) and waits (at
+  /// most 10 s) until it answers PING; throws std::runtime_error if not.
   void start();
   /// SIGTERM, then SIGKILL after 5 s; waits for the process.
   void stop();

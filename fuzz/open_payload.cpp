@@ -12,6 +12,7 @@
 // exactly the same bytes; a loaded Session commits to a cookie that loads back the same.
 
 #include "fuzz_support.hpp"
+#include "payload_bytes.hpp"  // tests/support
 
 #include <cookieseal/codec.hpp>
 
@@ -118,15 +119,7 @@ const cookieseal::Codec& codec() {
   return c;
 }
 
-template <class T>
-std::string serialized(const T& value) {
-  std::string out;
-  {
-    cookieseal::detail::BufferOutputArchive ar(out);
-    ar(value);
-  }
-  return out;
-}
+using test_support::payload_bytes;
 
 // canonical: one byte string per value (no map/set ordering, no big-endian flag), so a value
 // that opened must serialize back to the very bytes it came from.
@@ -142,7 +135,7 @@ void open_as(std::span<const std::uint8_t> plaintext) {
   }
   if constexpr (canonical) {
     if (!plaintext.empty() && plaintext[0] == cookieseal::detail::payload_little_endian) {
-      const std::string back = serialized(r->value);
+      const std::string back = payload_bytes(r->value);
       FUZZ_CHECK(back.size() == plaintext.size());
       FUZZ_CHECK(std::equal(back.begin(), back.end(), reinterpret_cast<const char*>(plaintext.data())));
     }

@@ -1,5 +1,6 @@
 // cookieseal - everything: encrypted, stateless cookie sessions
 #pragma once
+#include <cookieseal/detail/require_cpp20.hpp>  // first: a clear error before C++20
 
 #include <cookieseal/codec.hpp>
 #include <cookieseal/config.hpp>

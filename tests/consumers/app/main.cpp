@@ -14,11 +14,13 @@
 struct Cart {
   std::string user;
   std::vector<int> items;
-  template <class Archive>
-  void serialize(Archive& ar) {
-    ar(user, items);
-  }
 };
+
+// A non-member serialize, as an application adds one to a type it cannot change.
+template <class Archive>
+void serialize(Archive& ar, Cart& cart) {
+  ar(cart.user, cart.items);
+}
 
 int main(int argc, char** argv) {
   // The header this program was compiled with and the library it runs with agree.

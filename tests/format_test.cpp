@@ -16,6 +16,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 #include <sstream>
 
@@ -137,6 +138,27 @@ TEST_CASE("every FORMAT.md negative vector gives its documented result") {
       CHECK(std::find(listed.begin(), listed.end(), n.text) != listed.end());
     }
   }
+}
+
+TEST_CASE("a FORMAT.md negative row the reader does not understand is reported, not skipped") {
+  std::ifstream in(COOKIESEAL_SOURCE_ROOT "/docs/FORMAT.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string md = text.str();
+  const auto with = [&](const std::string& from, const std::string& to) {
+    std::string changed = md;
+    const auto at = changed.find(from);
+    REQUIRE(at != std::string::npos);
+    return test_support::read_format_vectors(changed.replace(at, from.size(), to)).problems;
+  };
+  CHECK(test_support::read_format_vectors(md).problems.empty());
+  const auto unknown_change = with("`V1` presented as name `Session`", "`V1` read aloud");
+  REQUIRE(unknown_change.size() == 1);
+  CHECK(unknown_change[0].find("read aloud") != std::string::npos);
+  const auto unknown_result = with("+ 61 | `expired` |", "+ 61 | `exploded` |");
+  REQUIRE(unknown_result.size() == 1);
+  CHECK(unknown_result[0].find("exploded") != std::string::npos);
+  CHECK_FALSE(with("### Negative vectors", "### Other vectors").empty());
 }
 
 TEST_CASE("the payload bytes equal cereal's PortableBinaryOutputArchive bytes") {

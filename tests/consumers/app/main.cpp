@@ -1,5 +1,6 @@
 // cookieseal - consumer test: a program outside the tree, built against the installed library
-// (pkg-config, CMake find_package, or meson subproject; scripts/test.d/60-consumers.sh).
+// (pkg-config, CMake find_package, or meson subproject: README.md §Install, run by
+// scripts/test.d/60-consumers.sh). Its argument is the version it must find.
 #include <cookieseal/cookieseal.hpp>
 
 #include <cereal/types/string.hpp>  // serialize std::string members

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2016,SC2030,SC2031  # README commands: quoted as written, run by eval
 # Packaging: README.md §Install, command by command. Each command below is taken from the
 # README (the stage fails when one is no longer written there), then run:
 #  - install to a temporary prefix, and again into a DESTDIR staging directory; the installed
@@ -61,7 +62,10 @@ prefix=$tmp/prefix
 install_prefix() {
   local setup='meson setup build/release --buildtype=release --prefix="$prefix" -Dtests=disabled -Dexamples=disabled -Dbench=disabled -Dfuzz=disabled'
   local install='meson install -C build/release'
-  grep -qxF -- "$setup" README.md && grep -qxF -- "$install" README.md || { echo "README.md §Install changed"; exit 1; }
+  if ! grep -qxF -- "$setup" README.md || ! grep -qxF -- "$install" README.md; then
+    echo "README.md §Install no longer says: $setup / $install"
+    exit 1
+  fi
   [[ -f $build/build.ninja ]] && setup=${setup/meson setup/meson setup --reconfigure}
   readme_in_build() { echo "\$ ${1//build\/release/$build}"; eval "${1//build\/release/$build}"; }
   readme_in_build "$setup" >"$tmp/setup.log" || { cat "$tmp/setup.log"; exit 1; }
@@ -174,7 +178,7 @@ features_required() {
     echo "-D$f=enabled: $(grep -m1 'ERROR' "$f.log" | sed 's/^meson.build:[0-9:]* //')"
   done
   meson setup b-auto >auto.log
-  grep -E '^ +(tests|interop \(node\)|tools|bench) *: NO$' auto.log | wc -l | grep -qx 4
+  [[ $(grep -cE '^ +(tests|interop \(node\)|tools|bench) *: NO$' auto.log) == 4 ]]
   echo "auto: tests, interop, tools and bench left out; configured"
 }
 consumer features-required features_required

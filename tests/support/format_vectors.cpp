@@ -139,6 +139,12 @@ struct Reader {
 
   /// The changes a row makes to its vector's text; counts what it recognized in `edits`.
   std::string edited(const std::string& s, std::string text, int& edits) {
+    const auto fits = [&](std::size_t at) {  // a position the row names is inside the text
+      if (at < text.size()) return true;
+      problem("\"" + s + "\": no character " + std::to_string(at + 1) + " in a text of " +
+              std::to_string(text.size()));
+      return false;
+    };
     static const std::map<std::string, std::size_t> ordinal = {
         {"first", 1}, {"second", 2}, {"third", 3}, {"fourth", 4}, {"fifth", 5}};
     std::smatch m;
@@ -146,18 +152,21 @@ struct Reader {
       text = text.substr(0, std::stoul(m[1])), ++edits;
     }
     if (std::regex_search(s, m, std::regex(R"(followed by `([^`]+)`)"))) text += m[1].str(), ++edits;
-    if (std::regex_search(s, m, std::regex(R"(without its last character)"))) text.pop_back(), ++edits;
-    if (std::regex_search(s, m, std::regex(R"(with its last character `(.)` replaced by `(.)`)"))) {
+    if (std::regex_search(s, m, std::regex(R"(without its last character)")) && fits(0))
+      text.pop_back(), ++edits;
+    if (std::regex_search(s, m, std::regex(R"(with its last character `(.)` replaced by `(.)`)")) &&
+        fits(0)) {
       if (text.back() != m[1].str()[0]) problem("\"" + s + "\": the last character is not " + m[1].str());
       text.back() = m[2].str()[0], ++edits;
     }
     if (std::regex_search(s, m, std::regex(R"(with its (\w+) character `(.)` replaced by `(.)`)")) &&
-        ordinal.count(m[1])) {
+        ordinal.count(m[1]) && fits(ordinal.at(m[1]) - 1)) {
       const std::size_t at = ordinal.at(m[1]) - 1;
       if (text[at] != m[2].str()[0]) problem("\"" + s + "\": that character is not " + m[2].str());
       text[at] = m[3].str()[0], ++edits;
     }
-    if (std::regex_search(s, m, std::regex(R"(with a `(.)` in place of its (\d+)(st|nd|rd|th) character)"))) {
+    if (std::regex_search(s, m, std::regex(R"(with a `(.)` in place of its (\d+)(st|nd|rd|th) character)")) &&
+        fits(std::stoul(m[2]) - 1)) {
       text[std::stoul(m[2]) - 1] = m[1].str()[0], ++edits;
     }
     if (std::regex_search(s, m, std::regex(R"(with byte (\d+) changed to `([0-9a-f]{2})`)"))) {

@@ -208,7 +208,7 @@ struct Reader {
                                  n.now != before.now || n.max_value_bytes != before.max_value_bytes ||
                                  n.type != before.type || base->rfind("vector", 0) == 0;
     if (edits == 0 && !options_changed) problem("negative vector \"" + input + "\": no change understood");
-    n.listed_below = input.find("(below)") != std::string::npos && base == "`V1`";
+    n.listed_below = input.find("below)") != std::string::npos && base == "`V1`";
     read_result(result, n);
     out.negative.push_back(n);
   }

@@ -57,7 +57,7 @@ struct NegativeVector {
   PayloadType type = PayloadType::string;
   std::optional<cookieseal::Error> error;  ///< nullopt: the row says it opens
   bool needs_reseal = false;
-  bool listed_below = false;  ///< "(below)": the changed text is also written out in the document
+  bool listed_below = false;  ///< "(below)", ", below)": the changed text is written out after the table
 };
 
 /// Everything §Test vectors holds. `problems` lists what could not be read (an unknown

@@ -1,8 +1,8 @@
 // Tests for include/cookieseal/codec.hpp: round trips, every Error, rotation, expiry, tamper
 #include <cookieseal/codec.hpp>
 
-#include "bytes.hpp"  // the reference base64url
-#include "crypto/seal.hpp"
+#include "bytes.hpp"        // the reference base64url
+#include "fixed_nonce.hpp"  // seal_plaintext
 #include "test_support.hpp"
 
 #include <cereal/types/map.hpp>
@@ -61,11 +61,7 @@ Codec codec_with(ManualClock& clock, std::initializer_list<const char*> keys = {
 /// passes, so only the payload check can reject it.
 std::string seal_plaintext(const std::string& plaintext, std::string_view name = "s") {
   const auto key = cookieseal::Key::parse(key_a_text);
-  std::array<std::uint8_t, 24> nonce{};
-  return cookieseal::detail::seal_with_nonce(
-      key, name, 4102444800ULL, nonce,
-      std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(plaintext.data()),
-                                    plaintext.size()));
+  return test_support::seal_with_fixed_nonce(key, name, 4102444800ULL, {}, plaintext);
 }
 
 std::string le64(std::uint64_t v) {

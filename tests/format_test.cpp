@@ -5,6 +5,7 @@
 
 #include "bytes.hpp"
 #include "encoding/base64url.hpp"
+#include "fixed_nonce.hpp"
 #include "format_vectors.hpp"
 #include "payload_bytes.hpp"
 #include "test_support.hpp"

@@ -2,9 +2,6 @@
 #include "format_vectors.hpp"
 
 #include "bytes.hpp"
-#include "crypto/seal.hpp"  // detail::seal_with_nonce
-
-#include <cookieseal/format.hpp>
 
 #include <fstream>
 #include <map>
@@ -12,12 +9,6 @@
 #include <sstream>
 
 namespace test_support {
-
-std::string seal_with_fixed_nonce(const cookieseal::Key& key, std::string_view name, std::uint64_t expires_at,
-                                  const std::array<std::uint8_t, 24>& nonce, std::string_view plaintext) {
-  static_assert(std::tuple_size_v<std::array<std::uint8_t, 24>> == cookieseal::format::nonce_bytes);
-  return cookieseal::detail::seal_with_nonce(key, name, expires_at, nonce, as_bytes(plaintext));
-}
 
 namespace {
 

@@ -75,9 +75,4 @@ FormatVectors read_format_vectors(std::string_view markdown);
 /// Reads docs/FORMAT.md of the source tree (COOKIESEAL_SOURCE_ROOT).
 FormatVectors read_format_md();
 
-/// Seals with a caller-chosen nonce, as the vectors were made: for tests only. Every test
-/// that reproduces a vector calls this, so the library call it makes is written once.
-std::string seal_with_fixed_nonce(const cookieseal::Key& key, std::string_view name, std::uint64_t expires_at,
-                                  const std::array<std::uint8_t, 24>& nonce, std::string_view plaintext);
-
 }  // namespace test_support

@@ -7,8 +7,10 @@
 #include <cookieseal/keyring.hpp>
 #include <cookieseal/session_manager.hpp>
 
+#include "allocation_counter.hpp"  // tests/support: allocations per call, per thread
 #include "crypto/nonce.hpp"
 #include "encoding/base64url.hpp"
+#include "payload_bytes.hpp"  // tests/support
 #include "scalar_base64url.hpp"
 
 #include <benchmark/benchmark.h>
@@ -26,55 +28,6 @@
 #include <string>
 #include <unistd.h>  // isatty
 #include <vector>
-
-// The replacement operators below pair malloc with free; GCC's check cannot see that once
-// they are inlined into the library's callers.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
-// --- counting operator new: allocations per call, per thread --------------------------------
-namespace {
-thread_local std::uint64_t thread_allocs = 0;
-
-void* counted_alloc(std::size_t n) noexcept {
-  ++thread_allocs;
-  return std::malloc(n == 0 ? 1 : n);
-}
-void* counted_aligned_alloc(std::size_t n, std::align_val_t a) noexcept {
-  ++thread_allocs;
-  void* p = nullptr;
-  const std::size_t align = std::max(static_cast<std::size_t>(a), sizeof(void*));
-  return posix_memalign(&p, align, n == 0 ? 1 : n) == 0 ? p : nullptr;
-}
-}  // namespace
-
-void* operator new(std::size_t n) {
-  if (void* p = counted_alloc(n)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) {
-  if (void* p = counted_alloc(n)) return p;
-  throw std::bad_alloc();
-}
-void* operator new(std::size_t n, std::align_val_t a) {
-  if (void* p = counted_aligned_alloc(n, a)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n, std::align_val_t a) {
-  if (void* p = counted_aligned_alloc(n, a)) return p;
-  throw std::bad_alloc();
-}
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n); }
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
 
 namespace {
 
@@ -135,12 +88,7 @@ Large large_value() {
 
 template <class T>
 std::size_t serialized_size(const T& v) {
-  std::string s;
-  {
-    cookieseal::detail::BufferOutputArchive ar(s);
-    ar(v);
-  }
-  return s.size();
+  return test_support::payload_bytes(v).size();
 }
 
 const char* const cookie_name = "session";
@@ -160,9 +108,9 @@ const Codec& shared_codec() {
 // returned value costs (its own allocations, which the caller asked for).
 template <class F>
 double allocs_per_call(F&& f) {
-  const std::uint64_t before = thread_allocs;
+  const test_support::AllocationCounter counter;
   for (int i = 0; i < 64; ++i) f();
-  return static_cast<double>(thread_allocs - before) / 64.0;
+  return static_cast<double>(counter.count()) / 64.0;
 }
 
 template <class T>

@@ -6,6 +6,7 @@
 // Checks: decode never throws or crashes and returns a known Error or a value; it agrees
 // with inspect() on everything inspect can see; a value opened by key B asks for a reseal.
 
+#include "format_vectors.hpp"  // the payload types of the FORMAT.md vectors
 #include "fuzz_support.hpp"
 
 #include <cookieseal/codec.hpp>
@@ -20,20 +21,8 @@
 
 namespace {
 
-struct User {  // docs/FORMAT.md vector 3
-  std::uint64_t id = 0;
-  std::string name;
-  bool admin = false;
-  template <class Archive>
-  void serialize(Archive& ar) {
-    ar(id, name, admin);
-  }
-};
-
-struct Empty {
-  template <class Archive>
-  void serialize(Archive&) {}
-};
+using User = test_support::FormatUser;    // docs/FORMAT.md vector 3
+using Empty = test_support::FormatEmpty;  // vector 2
 
 constexpr std::int64_t fixed_now = 1767225600;  // 2026-01-01T00:00:00Z
 

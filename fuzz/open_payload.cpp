@@ -2,7 +2,7 @@
 //
 // Input: byte 0 picks the payload type; the rest is the plaintext (cereal PortableBinary bytes,
 // docs/FORMAT.md §Payload). The target seals it with key A under a fixed nonce
-// (detail::seal_with_nonce), so authentication passes and only the payload deserializers
+// (test_support::seal_with_fixed_nonce), so authentication passes and only the payload deserializers
 // judge the bytes: user types (0-7), and the Session layouts through SessionManager::load
 // (8: Session, docs/SESSION.md §Payload; 9: TypedSession<Profile>). Checks: the result is a
 // value or Error::bad_payload (for sessions: loaded, bad_payload, or expired by the fuzzed
@@ -11,7 +11,9 @@
 // 64 MiB); a value read from a little-endian payload with one encoding serializes back to
 // exactly the same bytes; a loaded Session commits to a cookie that loads back the same.
 
+#include "fixed_nonce.hpp"  // tests/support
 #include "fuzz_support.hpp"
+#include "payload_bytes.hpp"  // tests/support
 
 #include <cookieseal/codec.hpp>
 
@@ -19,7 +21,6 @@
 #include <cookieseal/cookie_header.hpp>
 #include <cookieseal/session_manager.hpp>
 
-#include "crypto/seal.hpp"
 #include "session/payload.hpp"
 
 #include <cereal/types/array.hpp>
@@ -120,15 +121,7 @@ const cookieseal::Codec& codec() {
   return c;
 }
 
-template <class T>
-std::string serialized(const T& value) {
-  std::string out;
-  {
-    cookieseal::detail::BufferOutputArchive ar(out);
-    ar(value);
-  }
-  return out;
-}
+using test_support::payload_bytes;
 
 // canonical: one byte string per value (no map/set ordering, no big-endian flag), so a value
 // that opened must serialize back to the very bytes it came from.
@@ -136,7 +129,7 @@ template <class T, bool canonical>
 void open_as(std::span<const std::uint8_t> plaintext) {
   static constexpr std::array<std::uint8_t, cookieseal::format::nonce_bytes> nonce{};
   const std::string cookie =
-      cookieseal::detail::seal_with_nonce(key(), cookie_name, far_future, nonce, plaintext);
+      test_support::seal_with_fixed_nonce(key(), cookie_name, far_future, nonce, plaintext);
   const auto r = codec().decode<T>(cookie_name, cookie);
   if (!r) {
     FUZZ_CHECK(r.error() == cookieseal::Error::bad_payload);
@@ -144,7 +137,7 @@ void open_as(std::span<const std::uint8_t> plaintext) {
   }
   if constexpr (canonical) {
     if (!plaintext.empty() && plaintext[0] == cookieseal::detail::payload_little_endian) {
-      const std::string back = serialized(r->value);
+      const std::string back = payload_bytes(r->value);
       FUZZ_CHECK(back.size() == plaintext.size());
       FUZZ_CHECK(std::equal(back.begin(), back.end(), reinterpret_cast<const char*>(plaintext.data())));
     }
@@ -183,7 +176,7 @@ void open_session(std::span<const std::uint8_t> plaintext, bool typed) {
   static constexpr std::array<std::uint8_t, cookieseal::format::nonce_bytes> nonce{};
   const cookieseal::SessionManager& m = manager();
   const std::string cookie =
-      cookieseal::detail::seal_with_nonce(key(), m.cookie_name(), fixed_now + 3600, nonce, plaintext);
+      test_support::seal_with_fixed_nonce(key(), m.cookie_name(), fixed_now + 3600, nonce, plaintext);
   const std::string header = "theme=dark; " + m.cookie_name() + "=" + cookie;
   if (typed) {
     check_status(m.load<Profile>(header), cookie.size());

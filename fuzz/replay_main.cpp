@@ -6,6 +6,7 @@
 // when every input ran, 1 when a file could not be read; a failing input aborts, as under
 // libFuzzer. Linked instead of libFuzzer's main by fuzz/meson.build (docs/FUZZING.md).
 
+#include "allocation_counter.hpp"  // set_allocation_limit
 #include "fuzz_support.hpp"
 
 #include <algorithm>
@@ -15,45 +16,15 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
-#include <new>
 #include <string>
 #include <system_error>
 #include <vector>
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define COOKIESEAL_FUZZ_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define COOKIESEAL_FUZZ_ASAN 1
-#endif
-
-#ifndef COOKIESEAL_FUZZ_ASAN
 // libFuzzer runs with -malloc_limit_mb=64: one allocation above it is a finding (e.g. a length
-// prefix of 2^40 trusted by a deserializer). The replayer applies the same limit to operator
-// new, so a corpus input that regresses this fails every plain build too. (Under ASan its own
-// allocator is kept; its allocation_size_too_big check and the fuzz build cover this.)
-namespace {
+// prefix of 2^40 trusted by a deserializer). The replayer applies the same limit through the
+// tests' allocation counter (tests/support), so a corpus input that regresses this fails every
+// plain build too.
 constexpr std::size_t malloc_limit_bytes = std::size_t{64} << 20;
-
-void* checked_alloc(std::size_t size) {
-  if (size > malloc_limit_bytes) {
-    std::fprintf(stderr, "replay: allocation of %zu bytes exceeds the 64 MiB fuzzing limit\n", size);
-    std::abort();
-  }
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-}  // namespace
-
-void* operator new(std::size_t size) { return checked_alloc(size); }
-void* operator new[](std::size_t size) { return checked_alloc(size); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-#endif
 
 namespace {
 
@@ -75,6 +46,7 @@ bool run_file(const std::filesystem::path& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  test_support::set_allocation_limit(malloc_limit_bytes);
   std::size_t inputs = 0;
   bool ok = true;
   for (int i = 1; i < argc; ++i) {

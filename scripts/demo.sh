@@ -19,9 +19,10 @@ echo
 echo "== the cookieseal tool"
 cookieseal() { "$build/tools/cookieseal" "$@"; }
 
-step 'export COOKIESEAL_KEYS=$(cookieseal keygen)'
-COOKIESEAL_KEYS=$(cookieseal keygen)
-export COOKIESEAL_KEYS
+# As README.md writes it: a failing keygen exports nothing (and set -e ends the demo).
+step 'key=$(cookieseal keygen) && export COOKIESEAL_KEYS="$key"'
+key=$(cookieseal keygen)
+export COOKIESEAL_KEYS="$key"
 
 step 'cookieseal keys'
 cookieseal keys

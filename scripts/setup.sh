@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that the named groups need, only those missing (idempotent).
-# Usage: scripts/setup.sh GROUP...   groups: build tools examples browser fuzz afl bench package lint redis
+# Usage: scripts/setup.sh GROUP...
+#   groups: build tools examples node browser fuzz afl bench package lint redis
 set -euo pipefail
 
 declare -A packages=(
   [build]="g++ pkg-config meson ninja-build libsodium-dev libcereal-dev doctest-dev"
   [tools]="nlohmann-json3-dev"
   [examples]="libcpp-httplib-dev libboost-dev curl"
-  [browser]="chromium"
+  [node]=""          # node itself: checked by command below (a node outside Debian's will do)
+  [browser]="chromium"  # and node, npm: playwright-core drives Chromium
   [fuzz]="clang libclang-rt-14-dev libfuzzer-14-dev"
   [afl]="afl++ clang libclang-rt-14-dev"
   [bench]="libbenchmark-dev valgrind"
@@ -23,9 +25,12 @@ for group in "$@"; do
   for p in ${packages[$group]}; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || wanted+=("$p")
   done
-  # The browser test drives Chromium with playwright-core: it needs node and npm.
-  if [[ $group == browser ]] && ! { command -v node && command -v npm; } >/dev/null; then
-    wanted+=(nodejs npm)
+  # The FORMAT.md cross-check runs on node; the browser test also needs npm.
+  if [[ $group == node || $group == browser ]] && ! command -v node >/dev/null; then
+    wanted+=(nodejs)
+  fi
+  if [[ $group == browser ]] && ! command -v npm >/dev/null; then
+    wanted+=(npm)
   fi
 done
 

@@ -1,8 +1,11 @@
 // Tests for src/encoding/base64url.hpp: the fast paths (AVX2 where the CPU has it, 64-bit
-// SWAR everywhere) against a plain table-driven reference, for every length and every bad byte
+// SWAR everywhere) against the plain table-driven reference of tests/support, for every length and every bad
+// byte
 #include "encoding/base64url.hpp"
 
 #include <cookieseal/format.hpp>
+
+#include "bytes.hpp"  // the reference base64url
 
 #include <doctest/doctest.h>
 
@@ -13,42 +16,13 @@
 
 namespace {
 
-const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const std::string alphabet(test_support::base64url_alphabet);
 
-// The obvious implementation: a table lookup per character (fine in a test, never in the library).
 std::string reference_encode(const std::vector<std::uint8_t>& in) {
-  std::string out;
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (std::uint8_t b : in) {
-    acc = acc << 8 | b;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(alphabet[(acc >> bits) & 63]);
-    }
-  }
-  if (bits > 0) out.push_back(alphabet[(acc << (6 - bits)) & 63]);
-  return out;
+  return test_support::reference_base64url_encode(in);
 }
-
-// nullopt-like: false when the text is not canonical unpadded base64url.
 bool reference_decode(const std::string& text, std::vector<std::uint8_t>& out) {
-  out.clear();
-  if (text.size() % 4 == 1) return false;
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    const auto at = alphabet.find(c);
-    if (at == std::string::npos) return false;
-    acc = acc << 6 | static_cast<std::uint32_t>(at);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<std::uint8_t>(acc >> bits));
-    }
-  }
-  return (acc & ((1u << bits) - 1)) == 0;  // unused low bits must be zero
+  return test_support::reference_base64url_decode(text, out);
 }
 
 struct Path {

@@ -1,9 +1,13 @@
-// Tests for docs/FORMAT.md: the test vectors, byte for byte, and the payload's cereal bytes
+// Tests for docs/FORMAT.md: every test vector, read from the document, byte for byte; every
+// negative vector gives its documented Error; the payload's cereal bytes
 #include <cookieseal/codec.hpp>
 #include <cookieseal/format.hpp>
 
-#include "crypto/seal.hpp"
+#include "bytes.hpp"
 #include "encoding/base64url.hpp"
+#include "fixed_nonce.hpp"
+#include "format_vectors.hpp"
+#include "payload_bytes.hpp"
 #include "test_support.hpp"
 
 #include <cereal/archives/portable_binary.hpp>
@@ -12,64 +16,25 @@
 #include <cereal/types/vector.hpp>
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
 
-using namespace std::chrono_literals;
+using test_support::FormatEmpty;
+using test_support::FormatUser;
+using test_support::from_hex;
 
 namespace {
 
-struct User {
-  std::uint64_t id = 0;
-  std::string name;
-  bool admin = false;
-  template <class Archive>
-  void serialize(Archive& ar) {
-    ar(id, name, admin);
-  }
-};
-
-struct Empty {
-  template <class Archive>
-  void serialize(Archive&) {}
-};
-
-struct Vector {
-  const char* key;
-  const char* name;
-  std::uint64_t expires_at;
-  std::uint8_t nonce_first;  // nonce = nonce_first, nonce_first + 1, ... (24 bytes)
-  const char* plaintext_hex;
-  const char* cookie;
-};
-
-// Copied from docs/FORMAT.md §Test vectors (the test below checks they are still there).
-const Vector vectors[] = {
-    {test_support::key_a_text, "session", 1767225600, 0x40, "01050000000000000068656c6c6f",
-     "AdrNlQoAAAAAaVW5AEBBQkNERUZHSElKS0xNTk9QUVJTVFVWV9U8BXDQ4HkWj5zi0sPzqmIIimNfYzVFMRxqGmquaA"},
-    {test_support::key_a_text, "", 1767225600, 0xa0, "01",
-     "AdrNlQoAAAAAaVW5AKChoqOkpaanqKmqq6ytrq-wsbKztLW2t0TolJfQm00OBWaT3r86Dy8t"},
-    {test_support::key_b_text, "__Host-session", 4102444800ULL, 0x40,
-     "012a00000000000000030000000000000061646101",
-     "AbIpyfsAAAAA9IZXAEBBQkNERUZHSElKS0xNTk9QUVJTVFVWVx1fJIy5Ulk_W7C8KhhUB8ZE4wxSXkHdwDLZ6Pm4Lb2akwmQBxQ"},
-};
-
-std::string from_hex(std::string_view hex) {
-  std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  return out;
+const test_support::FormatVectors& doc() {
+  static const test_support::FormatVectors v = test_support::read_format_md();
+  return v;
 }
 
 template <class T>
 std::string ours(const T& v) {
-  std::string s;
-  {
-    cookieseal::detail::BufferOutputArchive ar(s);
-    ar(v);
-  }
-  return s;
+  return test_support::payload_bytes(v);
 }
 
 template <class T>
@@ -82,67 +47,153 @@ std::string cereals(const T& v) {
   return os.str();
 }
 
-cookieseal::Codec codec_at(const char* key, std::uint64_t now) {
+cookieseal::Codec codec_for(const std::vector<std::string>& keys, std::int64_t now, std::int64_t leeway = 60,
+                            std::size_t max_value_bytes = 4096) {
+  std::vector<cookieseal::Key> ring;
+  for (const auto& k : keys) ring.push_back(cookieseal::Key::parse(k));
   cookieseal::Options o;
   o.clock = [now] { return std::chrono::sys_seconds(std::chrono::seconds(now)); };
-  return cookieseal::Codec(test_support::ring({key}), o);
+  o.leeway = std::chrono::seconds(leeway);
+  o.max_value_bytes = max_value_bytes;
+  return cookieseal::Codec(cookieseal::Keyring(std::move(ring)), o);
+}
+
+/// What the codec says of a negative vector: its Error, or nullopt with needs_reseal.
+struct Outcome {
+  std::optional<cookieseal::Error> error;
+  bool needs_reseal = false;
+};
+template <class T>
+Outcome outcome(const cookieseal::Result<cookieseal::Decoded<T>>& r) {
+  if (!r) return {r.error(), false};
+  return {std::nullopt, r->needs_reseal};
+}
+Outcome open_negative(const test_support::NegativeVector& n) {
+  const auto codec = codec_for(n.keyring, n.now, n.leeway, n.max_value_bytes);
+  switch (n.type) {
+    case test_support::PayloadType::string: return outcome(codec.decode<std::string>(n.name, n.text));
+    case test_support::PayloadType::empty_struct: return outcome(codec.decode<FormatEmpty>(n.name, n.text));
+    case test_support::PayloadType::u64: return outcome(codec.decode<std::uint64_t>(n.name, n.text));
+    case test_support::PayloadType::user: return outcome(codec.decode<FormatUser>(n.name, n.text));
+  }
+  return {};
+}
+
+std::string format_md_text() {
+  std::ifstream in(COOKIESEAL_SOURCE_ROOT "/docs/FORMAT.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 }  // namespace
 
-TEST_CASE("the FORMAT.md test vectors are reproduced byte for byte with a fixed nonce") {
-  for (const Vector& v : vectors) {
-    CAPTURE(v.cookie);
-    const auto key = cookieseal::Key::parse(v.key);
-    std::array<std::uint8_t, 24> nonce{};
-    for (std::size_t i = 0; i < nonce.size(); ++i) nonce[i] = static_cast<std::uint8_t>(v.nonce_first + i);
-    const std::string plaintext = from_hex(v.plaintext_hex);
-    const std::string cookie = cookieseal::detail::seal_with_nonce(
-        key, v.name, v.expires_at, nonce,
-        std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(plaintext.data()),
-                                      plaintext.size()));
-    CHECK(cookie == v.cookie);
+TEST_CASE("docs/FORMAT.md's test vectors are all read: every vector paragraph, every negative row") {
+  for (const auto& p : doc().problems) FAIL_CHECK("FORMAT.md: " << p);
+  CHECK(doc().problems.empty());
+  // Counted on the raw lines: "**Vector N" paragraphs, and the rows under "| Input | Result |".
+  std::istringstream lines(format_md_text());
+  std::size_t paragraphs = 0;
+  std::size_t rows = 0;
+  bool in_table = false;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with("**Vector ")) ++paragraphs;
+    if (line.starts_with("| Input | Result |")) in_table = true;
+    else if (in_table && !line.starts_with("|")) in_table = false;
+    else if (in_table && !line.starts_with("|---")) ++rows;
+  }
+  CHECK(paragraphs >= 6);
+  CHECK(doc().sealed.size() == paragraphs);
+  CHECK(rows >= 22);
+  CHECK(doc().negative.size() == rows);
+  // Each text written out under the table is the text of a row that says "(below)".
+  CHECK(doc().changed_texts.size() >= 3);
+  for (const auto& text : doc().changed_texts) {
+    CAPTURE(text);
+    CHECK(std::any_of(doc().negative.begin(), doc().negative.end(),
+                      [&](const auto& n) { return n.listed_below && n.text == text; }));
   }
 }
 
-TEST_CASE("the FORMAT.md test vectors open with the public API") {
-  const auto hello =
-      codec_at(vectors[0].key, vectors[0].expires_at).decode<std::string>("session", vectors[0].cookie);
+TEST_CASE("every FORMAT.md vector is reproduced byte for byte with its fixed nonce") {
+  REQUIRE_FALSE(doc().sealed.empty());
+  for (const auto& v : doc().sealed) {
+    CAPTURE(v.number);
+    const auto key = cookieseal::Key::parse(v.key_text);
+    CHECK(test_support::seal_with_fixed_nonce(key, v.name, v.expires_at, v.nonce, v.plaintext) == v.text);
+  }
+}
+
+TEST_CASE("every FORMAT.md vector opens with the public API as the value its paragraph describes") {
+  for (const auto& v : doc().sealed) {
+    CAPTURE(v.number);
+    const auto info = cookieseal::inspect(v.text);
+    REQUIRE(info.ok());
+    CHECK(info->key_id.hex() == cookieseal::Key::parse(v.key_text).id().hex());
+    CHECK(info->expires_at.time_since_epoch() == std::chrono::seconds(v.expires_at));
+    CHECK(info->plaintext_bytes == v.plaintext.size());
+  }
+  const auto& s = doc().sealed;
+  REQUIRE(s.size() >= 4);
+  const auto hello = codec_for({s[0].key_text}, 1767225600).decode<std::string>(s[0].name, s[0].text);
   REQUIRE(hello.ok());
   CHECK(hello->value == "hello");
   CHECK(hello->expires_at.time_since_epoch() == std::chrono::seconds(1767225600));
-  CHECK(codec_at(vectors[1].key, 0).decode<Empty>("", vectors[1].cookie).ok());
-  const auto user = codec_at(vectors[2].key, 0).decode<User>("__Host-session", vectors[2].cookie);
+  CHECK(codec_for({s[1].key_text}, 0).decode<FormatEmpty>(s[1].name, s[1].text).ok());
+  const auto user = codec_for({s[2].key_text}, 0).decode<FormatUser>(s[2].name, s[2].text);
   REQUIRE(user.ok());
   CHECK(user->value.id == 42);
   CHECK(user->value.name == "ada");
   CHECK(user->value.admin);
-  // Expiry in FORMAT.md: vector 1 opens at expires_at + 60 s (the default leeway), not at +61 s.
-  CHECK(codec_at(vectors[0].key, 1767225600 + 60).decode<std::string>("session", vectors[0].cookie).ok());
-  CHECK(codec_at(vectors[0].key, 1767225600 + 61).decode<std::string>("session", vectors[0].cookie).error() ==
-        cookieseal::Error::expired);
+  const auto big_endian = codec_for({s[3].key_text}, 0).decode<std::string>(s[3].name, s[3].text);
+  REQUIRE(big_endian.ok());
+  CHECK(big_endian->value == "hello");
 }
 
-TEST_CASE("the FORMAT.md test vectors are frozen: every one is still written in the document") {
-  std::ifstream in(COOKIESEAL_SOURCE_ROOT "/docs/FORMAT.md");
-  REQUIRE(in.good());
-  std::stringstream doc;
-  doc << in.rdbuf();
-  for (const Vector& v : vectors) {
-    CAPTURE(v.cookie);
-    CHECK(doc.str().find(v.cookie) != std::string::npos);
-    CHECK(doc.str().find(v.plaintext_hex) != std::string::npos);
+TEST_CASE("every FORMAT.md negative vector gives its documented result") {
+  REQUIRE_FALSE(doc().negative.empty());
+  for (const auto& n : doc().negative) {
+    CAPTURE(n.input);
+    const Outcome got = open_negative(n);
+    if (n.error)
+      CHECK(cookieseal::to_string(got.error.value_or(cookieseal::Error{})) ==
+            cookieseal::to_string(*n.error));
+    else CHECK_MESSAGE(!got.error, "opened: " << cookieseal::to_string(*got.error));
+    CHECK(got.needs_reseal == n.needs_reseal);
+    if (n.listed_below) {
+      const auto& listed = doc().changed_texts;
+      CHECK(std::find(listed.begin(), listed.end(), n.text) != listed.end());
+    }
   }
 }
 
+TEST_CASE("a FORMAT.md negative row the reader does not understand is reported, not skipped") {
+  const std::string md = format_md_text();
+  const auto with = [&](const std::string& from, const std::string& to) {
+    std::string changed = md;
+    const auto at = changed.find(from);
+    REQUIRE(at != std::string::npos);
+    return test_support::read_format_vectors(changed.replace(at, from.size(), to)).problems;
+  };
+  CHECK(test_support::read_format_vectors(md).problems.empty());
+  const auto unknown_change = with("`V1` presented as name `Session`", "`V1` read aloud");
+  REQUIRE(unknown_change.size() == 1);
+  CHECK(unknown_change[0].find("read aloud") != std::string::npos);
+  const auto unknown_result = with("+ 61 | `expired` |", "+ 61 | `exploded` |");
+  REQUIRE(unknown_result.size() == 1);
+  CHECK(unknown_result[0].find("exploded") != std::string::npos);
+  CHECK_FALSE(with("### Negative vectors", "### Other vectors").empty());
+}
+
 TEST_CASE("the payload bytes equal cereal's PortableBinaryOutputArchive bytes") {
-  const User u{42, "ada", true};
+  const FormatUser u{42, "ada", true};
   CHECK(ours(u) == cereals(u));
-  CHECK(ours(u) == from_hex(vectors[2].plaintext_hex));
+  REQUIRE(doc().sealed.size() >= 3);
+  CHECK(ours(FormatUser{42, "ada", true}) == doc().sealed[2].plaintext);
   const std::map<std::string, std::vector<double>> m{{"x", {1.5, -2.0}}, {"", {}}};
   CHECK(ours(m) == cereals(m));
   CHECK(ours(std::string("hello")) == cereals(std::string("hello")));
-  CHECK(ours(Empty{}) == cereals(Empty{}));
+  CHECK(ours(FormatEmpty{}) == cereals(FormatEmpty{}));
   const std::vector<bool> bits{true, false, true};
   CHECK(ours(bits) == cereals(bits));
   const std::int16_t neg = -2;

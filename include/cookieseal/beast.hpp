@@ -8,6 +8,7 @@
 //   ...
 //   cookieseal::beast::commit(manager, session, res);
 #pragma once
+#include <cookieseal/detail/require_cpp20.hpp>  // first: a clear error before C++20
 
 #include <cookieseal/csrf.hpp>
 #include <cookieseal/middleware.hpp>

@@ -1,5 +1,6 @@
 // cookieseal - Codec: any cereal-serializable value <-> sealed, expiring cookie value
 #pragma once
+#include <cookieseal/detail/require_cpp20.hpp>  // first: a clear error before C++20
 
 #include <cookieseal/detail/archive.hpp>
 #include <cookieseal/error.hpp>

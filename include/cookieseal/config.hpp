@@ -1,5 +1,6 @@
 // cookieseal - Config: everything a SessionManager needs, from code or from the environment
 #pragma once
+#include <cookieseal/detail/require_cpp20.hpp>  // first: a clear error before C++20
 
 #include <cookieseal/error.hpp>
 #include <cookieseal/export.hpp>

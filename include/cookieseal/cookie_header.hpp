@@ -1,5 +1,6 @@
 // cookieseal - reading cookies from request `Cookie` headers, without allocating
 #pragma once
+#include <cookieseal/detail/require_cpp20.hpp>  // first: a clear error before C++20
 
 #include <cookieseal/export.hpp>
 

@@ -1,6 +1,7 @@
 // cookieseal - everything: encrypted, stateless cookie sessions (the HTTP adapters
 // cookieseal/httplib.hpp and cookieseal/beast.hpp are included on their own)
 #pragma once
+#include <cookieseal/detail/require_cpp20.hpp>  // first: a clear error before C++20
 
 #include <cookieseal/codec.hpp>
 #include <cookieseal/config.hpp>

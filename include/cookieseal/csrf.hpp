@@ -1,5 +1,6 @@
 // cookieseal - CSRF defence: a per-session token (masked per response) and an Origin check
 #pragma once
+#include <cookieseal/detail/require_cpp20.hpp>  // first: a clear error before C++20
 
 #include <cookieseal/export.hpp>
 #include <cookieseal/session.hpp>

@@ -1,5 +1,6 @@
 // cookieseal - errors: values on the request path, exceptions only for start-up mistakes
 #pragma once
+#include <cookieseal/detail/require_cpp20.hpp>  // first: a clear error before C++20
 
 #include <cookieseal/export.hpp>
 

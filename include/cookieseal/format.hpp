@@ -1,5 +1,6 @@
 // cookieseal - the sizes of wire format v1 (docs/FORMAT.md), in one place
 #pragma once
+#include <cookieseal/detail/require_cpp20.hpp>  // first: a clear error before C++20
 
 #include <cstddef>
 #include <cstdint>

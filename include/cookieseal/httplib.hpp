@@ -3,6 +3,7 @@
 // Header-only, on top of cpp-httplib (Debian: libcpp-httplib-dev; link its library, e.g.
 // meson's dependency('cpp-httplib')). Not included by <cookieseal/cookieseal.hpp>.
 #pragma once
+#include <cookieseal/detail/require_cpp20.hpp>  // first: a clear error before C++20
 
 #include <cookieseal/csrf.hpp>
 #include <cookieseal/middleware.hpp>

@@ -1,5 +1,6 @@
 // cookieseal - a 32-byte secret key in guarded memory, and its public 4-byte id
 #pragma once
+#include <cookieseal/detail/require_cpp20.hpp>  // first: a clear error before C++20
 
 #include <cookieseal/error.hpp>
 #include <cookieseal/export.hpp>

@@ -1,5 +1,6 @@
 // cookieseal - ordered keys for rotation: the first seals, all of them open
 #pragma once
+#include <cookieseal/detail/require_cpp20.hpp>  // first: a clear error before C++20
 
 #include <cookieseal/export.hpp>
 #include <cookieseal/key.hpp>

@@ -1,5 +1,6 @@
 // cookieseal - Lifetimes: idle ttl, absolute lifetime, clock leeway and renewal share, checked once
 #pragma once
+#include <cookieseal/detail/require_cpp20.hpp>  // first: a clear error before C++20
 
 #include <cookieseal/export.hpp>
 

@@ -1,5 +1,6 @@
 // cookieseal - LiveKeyring: keys that rotate while requests run, with per-key usage counters
 #pragma once
+#include <cookieseal/detail/require_cpp20.hpp>  // first: a clear error before C++20
 
 #include <cookieseal/export.hpp>
 #include <cookieseal/keyring.hpp>

@@ -1,5 +1,6 @@
 // cookieseal - what every HTTP adapter does around a handler, whatever the framework
 #pragma once
+#include <cookieseal/detail/require_cpp20.hpp>  // first: a clear error before C++20
 
 #include <cookieseal/csrf.hpp>
 #include <cookieseal/export.hpp>

@@ -1,5 +1,6 @@
 // cookieseal - where a Redis server is and how to log in to it (revocation list, stores)
 #pragma once
+#include <cookieseal/detail/require_cpp20.hpp>  // first: a clear error before C++20
 
 #include <cookieseal/export.hpp>
 

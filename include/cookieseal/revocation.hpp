@@ -1,5 +1,6 @@
 // cookieseal - revocation lists: logout that holds across a fleet and a restart
 #pragma once
+#include <cookieseal/detail/require_cpp20.hpp>  // first: a clear error before C++20
 
 #include <cookieseal/error.hpp>
 #include <cookieseal/export.hpp>

@@ -1,5 +1,6 @@
 // cookieseal - Sealer: bytes <-> sealed, expiring cookie value (the whole of docs/FORMAT.md)
 #pragma once
+#include <cookieseal/detail/require_cpp20.hpp>  // first: a clear error before C++20
 
 #include <cookieseal/detail/scratch.hpp>
 #include <cookieseal/error.hpp>

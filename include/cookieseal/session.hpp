@@ -1,5 +1,6 @@
 // cookieseal - Session: the key/value (or typed) state carried in one sealed cookie
 #pragma once
+#include <cookieseal/detail/require_cpp20.hpp>  // first: a clear error before C++20
 
 #include <cookieseal/detail/session_payload.hpp>
 #include <cookieseal/error.hpp>

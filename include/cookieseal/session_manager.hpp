@@ -1,5 +1,6 @@
 // cookieseal - SessionManager: Cookie header -> Session -> Set-Cookie, shared by every thread
 #pragma once
+#include <cookieseal/detail/require_cpp20.hpp>  // first: a clear error before C++20
 
 #include <cookieseal/config.hpp>
 #include <cookieseal/detail/session_payload.hpp>

@@ -1,5 +1,6 @@
 // cookieseal - writing `Set-Cookie` response headers, and checking cookie settings at start-up
 #pragma once
+#include <cookieseal/detail/require_cpp20.hpp>  // first: a clear error before C++20
 
 #include <cookieseal/error.hpp>
 #include <cookieseal/export.hpp>

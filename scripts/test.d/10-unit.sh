@@ -1,7 +1,17 @@
 #!/usr/bin/env bash
-# The whole meson test suite (unit tests, corpus replay, CLI, examples) with g++, -Werror.
+# The whole meson test suite with g++, -Werror: unit tests, the Node.js cross-check of the
+# docs/FORMAT.md vectors (suite interop), corpus replay, CLI, benchmark smoke run. The features
+# are `enabled`, so a missing dependency (doctest, node, nlohmann-json, the example libraries)
+# fails the stage instead of leaving tests out.
 set -euo pipefail
+cd "$(dirname "$0")/../.."
+bash scripts/setup.sh build tools examples node
 build=build/gcc
-[[ -f $build/build.ninja ]] || CXX=g++ meson setup "$build" -Dwerror=true >/dev/null
+features=(-Dtests=enabled -Dinterop=enabled -Dtools=enabled -Dexamples=enabled)
+if [[ -f $build/build.ninja ]]; then
+  meson configure "$build" "${features[@]}" >/dev/null  # applied by the next ninja run
+else
+  CXX=g++ meson setup "$build" -Dwerror=true "${features[@]}" >/dev/null
+fi
 ninja -C "$build"
 meson test -C "$build" --print-errorlogs

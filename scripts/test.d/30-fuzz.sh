@@ -26,9 +26,9 @@ if ! grep -q 'libFuzzer (-fsanitize=fuzzer)" : links: YES' "$build/meson-logs/me
   exit 1
 fi
 
-# The targets, as listed in fuzz/meson.build.
-mapfile -t targets < <(sed -n "s/^  '\([a-z_]*\)', *#.*/\1/p" fuzz/meson.build)
-((${#targets[@]})) || { echo "fuzz: no targets found in fuzz/meson.build" >&2; exit 1; }
+# The targets, as the build defines them (fuzz/meson.build, through meson introspect).
+mapfile -t targets < <(bash scripts/fuzz-targets.sh "$build")
+((${#targets[@]})) || exit 1
 build_start=$SECONDS
 ninja -C "$build" $(printf 'fuzz/%s_fuzzer ' "${targets[@]}")
 echo "fuzz: built ${#targets[@]} targets in $((SECONDS - build_start)) s"

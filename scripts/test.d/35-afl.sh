@@ -19,9 +19,9 @@ fi
 if [[ -n ${AFL_TARGETS:-} ]]; then
   read -r -a targets <<<"$AFL_TARGETS"
 else
-  mapfile -t targets < <(sed -n "s/^  '\([a-z_]*\)', *#.*/\1/p" fuzz/meson.build)
+  mapfile -t targets < <(bash scripts/fuzz-targets.sh "$build")  # fuzz/meson.build's, via introspect
 fi
-((${#targets[@]})) || { echo "afl: no targets found in fuzz/meson.build" >&2; exit 1; }
+((${#targets[@]})) || exit 1
 ninja -C "$build" $(printf 'fuzz/%s_fuzzer ' "${targets[@]}") >/dev/null
 
 if [[ -n ${AFL_OUT:-} ]]; then

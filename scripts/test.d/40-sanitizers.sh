@@ -3,6 +3,7 @@
 # then under ThreadSanitizer. Any report fails the stage. The ASan build also compiles the
 # examples and benchmarks, so that every target is built warning-free by clang as by g++.
 set -euo pipefail
+cd "$(dirname "$0")/../.."
 bash scripts/setup.sh fuzz  # clang and its sanitizer runtimes
 
 common=(-Dwerror=true -Db_lundef=false -Dfuzz=disabled)

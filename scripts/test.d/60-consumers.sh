@@ -1,53 +1,35 @@
 #!/usr/bin/env bash
-# Packaging: tests/consumers/app, copied outside the tree, built against the installed library
-# three ways and run: pkg-config (plain g++), CMake find_package (shared and static targets),
-# and meson with cookieseal as a subproject. Also checks the installed version.hpp and the
-# CMake version file against meson.build's version. Ends with "consumers: N passed, M failed";
-# exits non-zero on any failure.
+# shellcheck disable=SC2016,SC2030,SC2031  # README commands: quoted as written, run by eval
+# Packaging: README.md §Install, command by command. Each command below is taken from the
+# README (the stage fails when one is no longer written there), then run:
+#  - install to a temporary prefix, and again into a DESTDIR staging directory; the installed
+#    `cookieseal keygen` runs from both with an empty environment;
+#  - the key command exports a key, and exports nothing when keygen fails;
+#  - tests/consumers/app, copied outside the tree, built and run against the installed library
+#    with pkg-config (the multiarch PKG_CONFIG_PATH), CMake (CMAKE_PREFIX_PATH; shared and
+#    static targets), and as a meson subproject with no -D option (only the library is built,
+#    nothing is installed);
+#  - a feature `enabled` without its dependency fails the configuration, `auto` skips it;
+#  - every installed header, compiled with -std=c++17, fails first with the C++20 #error.
+# Ends with "consumers: N passed, M failed"; exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 start=$SECONDS
-bash scripts/setup.sh build package || exit 1
+bash scripts/setup.sh build tools package || exit 1
 
-# 1. Install build/gcc (10-unit.sh built it; this builds only what is missing) into a staging
-# directory. The staged prefix is <stage>/<prefix>; the .pc names the configured prefix, so
-# point it at the staged tree (the CMake package is relocatable by itself).
-build=${CONSUMERS_BUILD_DIR:-build/gcc}  # override to test another build directory
-[[ -f $build/build.ninja ]] || CXX=g++ meson setup "$build" -Dwerror=true >/dev/null || exit 1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-meson install -C "$build" --destdir "$tmp/stage" --quiet || exit 1
-read -r version prefix libdir includedir < <(meson introspect --projectinfo --buildoptions "$build" |
-  python3 -c 'import json, sys
-info = json.load(sys.stdin)
-opts = {o["name"]: o["value"] for o in info["buildoptions"]}
-print(info["projectinfo"]["version"], opts["prefix"], opts["libdir"], opts["includedir"])')
-[[ -n ${includedir:-} ]] || { echo "could not read the build options of $build"; exit 1; }
-[[ $libdir == /* ]] || libdir=$prefix/$libdir
-[[ $includedir == /* ]] || includedir=$prefix/$includedir
-inst=$tmp/stage$prefix
-sed -i "s|^prefix=.*|prefix=$inst|" "$tmp/stage$libdir/pkgconfig/cookieseal.pc"
-export LD_LIBRARY_PATH=$tmp/stage$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-echo "installed cookieseal $version into $inst:"
-(cd "$inst" && find . -type f -o -type l | sort | sed 's|^\./|  |')
-# The installed tool (when tools are enabled) runs against the installed library.
-if [[ -x $inst/bin/cookieseal ]]; then
-  [[ $("$inst/bin/cookieseal" keygen) =~ ^[A-Za-z0-9_-]{43}$ ]] || { echo "installed cookieseal keygen failed"; exit 1; }
-  echo "installed bin/cookieseal keygen: ok"
-fi
-
-# 2. The consumers. Each runs in a subshell with its output in a log; "ok"/"FAILED" per line.
 passed=0
 failed=0
-consumer() {
+consumer() {  # consumer NAME FUNCTION: runs FUNCTION in a subshell under set -e, logs it
   local what=$1 t=$SECONDS rc
   shift
   echo "--- consumer: $what"
   (set -e; "$@") >"$tmp/$what.log" 2>&1  # not under `if`: that would switch off set -e
   rc=$?
   if ((rc == 0)); then
-    sed 's/^/  /' "$tmp/$what.log" | tail -n 15
+    sed 's/^/  /' "$tmp/$what.log" | tail -n 12
     echo "ok - $what ($((SECONDS - t)) s)"
     passed=$((passed + 1))
   else
@@ -56,21 +38,82 @@ consumer() {
     failed=$((failed + 1))
   fi
 }
+
+# readme 'COMMAND': COMMAND, checked to be a line of README.md, then run (eval: its quotes and
+# $variables as a shell reading the README would take them).
+readme() {
+  grep -qxF -- "$1" "$root/README.md" || { echo "README.md no longer says: $1"; return 1; }
+  echo "\$ $1"
+  eval "$1"
+}
+
+# The installed tool makes a key with nothing in the environment (no LD_LIBRARY_PATH, no PATH).
+keygen_runs() {
+  local key
+  key=$(env -i "$1" keygen)
+  [[ $key =~ ^[A-Za-z0-9_-]{43}$ ]] || { echo "$1 keygen printed '$key'"; return 1; }
+  echo "env -i $1 keygen: a 43-character key"
+}
+
+# 1. Install. The stage's own build directory, in place of the README's build/release (which
+# is a reader's); a second run reconfigures it for the new prefix and rebuilds little.
+build=build/consumers
+prefix=$tmp/prefix
+install_prefix() {
+  local setup='meson setup build/release --buildtype=release --prefix="$prefix" -Dtests=disabled -Dexamples=disabled -Dbench=disabled -Dfuzz=disabled'
+  local install='meson install -C build/release'
+  if ! grep -qxF -- "$setup" README.md || ! grep -qxF -- "$install" README.md; then
+    echo "README.md §Install no longer says: $setup / $install"
+    exit 1
+  fi
+  [[ -f $build/build.ninja ]] && setup=${setup/meson setup/meson setup --reconfigure}
+  readme_in_build() { echo "\$ ${1//build\/release/$build}"; eval "${1//build\/release/$build}"; }
+  readme_in_build "$setup" >"$tmp/setup.log" || { cat "$tmp/setup.log"; exit 1; }
+  readme_in_build "$install" | tail -n 2
+  keygen_runs "$prefix/bin/cookieseal"
+  echo "installed into $prefix:"
+  (cd "$prefix" && find . -type f -o -type l | sort | sed 's|^\./|  |')
+}
+consumer install-prefix install_prefix
+[[ -x $prefix/bin/cookieseal ]] || { echo "consumers: $passed passed, $((failed + 1)) failed (nothing installed)"; exit 1; }
+read -r version libdir < <(meson introspect --projectinfo --buildoptions "$build" | python3 -c 'import json, sys
+info = json.load(sys.stdin)
+opts = {o["name"]: o["value"] for o in info["buildoptions"]}
+print(info["projectinfo"]["version"], opts["libdir"])')
+
+install_destdir() {
+  meson install -C "$build" --destdir "$tmp/stage" --quiet
+  keygen_runs "$tmp/stage$prefix/bin/cookieseal"
+  # Staged and installed trees hold the same files.
+  diff <(cd "$prefix" && find . | sort) <(cd "$tmp/stage$prefix" && find . | sort)
+  echo "the DESTDIR staging holds the same $(cd "$prefix" && find . -type f | wc -l) files"
+}
+consumer install-destdir install_destdir
+
+key_command() {
+  local line='key=$("$prefix/bin/cookieseal" keygen) && export COOKIESEAL_KEYS="$key"'
+  (unset COOKIESEAL_KEYS; readme "$line" && [[ $(printenv COOKIESEAL_KEYS) =~ ^[A-Za-z0-9_-]{43}$ ]])
+  echo "exports a key"
+  # A keygen that fails (here: no such program) leaves COOKIESEAL_KEYS unset.
+  (unset COOKIESEAL_KEYS; prefix=$tmp/nowhere; readme "$line" 2>/dev/null || true; [[ -z $(printenv COOKIESEAL_KEYS) ]])
+  echo "exports nothing when keygen fails"
+}
+consumer key-command key_command
+
 app() {  # a fresh copy of the app outside the tree
   rm -rf "${tmp:?}/$1" && cp -r "$root/tests/consumers/app" "$tmp/$1" && cd "$tmp/$1"
 }
 
 with_pkg_config() {
   app pkg-config
-  export PKG_CONFIG_PATH=$tmp/stage$libdir/pkgconfig
-  echo "pkg-config --cflags --libs cookieseal: $(pkg-config --cflags --libs cookieseal)"
+  [[ $libdir == lib/x86_64-linux-gnu ]] || { echo "libdir is $libdir: README.md names lib/x86_64-linux-gnu"; exit 1; }
+  readme 'export PKG_CONFIG_PATH="$prefix/lib/x86_64-linux-gnu/pkgconfig"'
   [[ $(pkg-config --modversion cookieseal) == "$version" ]]
-  # shellcheck disable=SC2046  # word splitting of the flags is intended
-  g++ -std=c++20 -Wall -Wextra -Wpedantic -Werror -o consumer main.cpp $(pkg-config --cflags --libs cookieseal)
-  ldd ./consumer | grep libcookieseal
-  ldd ./consumer | grep -q "libcookieseal.so.* => $tmp/stage$libdir/"  # the staged library
-  ./consumer "$version"
+  readme 'g++ -std=c++20 -o app main.cpp $(pkg-config --cflags --libs cookieseal) -Wl,-rpath,"$prefix/lib/x86_64-linux-gnu"'
+  ldd ./app | grep -q "libcookieseal.so.* => $prefix/$libdir/"  # the installed library
+  env -i ./app "$version"
 }
+consumer pkg-config with_pkg_config
 
 with_cmake() {
   app cmake
@@ -81,36 +124,82 @@ with_cmake() {
     'message("${PACKAGE_VERSION}:${PACKAGE_VERSION_COMPATIBLE}:${PACKAGE_VERSION_EXACT}")' >check.cmake
   for asked in "$version:TRUE:TRUE" "${version%.*}:TRUE:" "0.0:FALSE:" "0.2:FALSE:" "1.0:FALSE:"; do
     IFS=: read -r v compatible exact <<<"$asked"
-    got=$(cmake -DCVF="$tmp/stage$libdir/cmake/cookieseal/cookiesealConfigVersion.cmake" \
+    got=$(cmake -DCVF="$prefix/$libdir/cmake/cookieseal/cookiesealConfigVersion.cmake" \
       -DPACKAGE_FIND_VERSION="$v" -DPACKAGE_FIND_VERSION_MAJOR="${v%%.*}" \
       -DPACKAGE_FIND_VERSION_MINOR="$(cut -d. -f2 <<<"$v")" -DCMAKE_SIZEOF_VOID_P=8 -P check.cmake 2>&1)
     [[ $got == "$version:$compatible:$exact" ]] || { echo "version file: asked $v, got $got"; exit 1; }
   done
   echo "cookiesealConfigVersion.cmake: $version; ${version%.*} compatible, 0.0 / 0.2 / 1.0 not"
-  cmake -S . -B build -G Ninja -DCMAKE_PREFIX_PATH="$inst" -DCMAKE_BUILD_TYPE=Release \
-    -DCOOKIESEAL_EXPECTED_VERSION="$version" >cmake.log || { cat cmake.log; exit 1; }
-  grep cookieseal cmake.log
-  cmake --build build | tail -n 1
-  ./build/consumer "$version"
-  ./build/consumer_static "$version"
-  if ldd ./build/consumer_static | grep libcookieseal; then exit 1; fi  # really static
+  grep -qxF 'find_package(cookieseal 0.1 CONFIG REQUIRED)' "$root/README.md"
+  grep -qxF 'target_link_libraries(app PRIVATE cookieseal::cookieseal)  # or cookieseal::cookieseal_static' "$root/README.md"
+  readme 'cmake -S . -B build -DCMAKE_PREFIX_PATH="$prefix"' >cmake.log || { cat cmake.log; exit 1; }
+  grep 'cookieseal' cmake.log
+  readme 'cmake --build build' | tail -n 1
+  env -i ./build/app "$version"
+  env -i ./build/app_static "$version"
+  if ldd ./build/app_static | grep libcookieseal; then exit 1; fi  # really static
 }
+consumer cmake with_cmake
 
 with_meson_subproject() {
   app meson
-  unset PKG_CONFIG_PATH
-  mkdir subprojects && ln -s "$root" subprojects/cookieseal
-  meson setup build --force-fallback-for=cookieseal -Dcookieseal:tests=disabled \
-    -Dcookieseal:examples=disabled -Dcookieseal:tools=disabled -Dcookieseal:bench=disabled \
-    -Dcookieseal:fuzz=disabled >setup.log || { cat setup.log; exit 1; }
+  unset PKG_CONFIG_PATH  # no installed cookieseal: the subproject answers
+  mkdir subprojects && ln -s "$root" subprojects/cookieseal  # as a copy or a git submodule would
+  grep -qxF "cookieseal_dep = dependency('cookieseal', version: '>= 0.1', fallback: 'cookieseal')" "$root/README.md"
+  grep -qxF "cookieseal_dep = dependency('cookieseal', version: '>= 0.1', fallback: 'cookieseal')" meson.build
+  readme 'meson setup build' >setup.log || { cat setup.log; exit 1; }
   grep -E 'Executing subproject|Dependency cookieseal' setup.log
-  ninja -C build consumer | tail -n 1
-  ./build/consumer "$version"
+  ninja -C build | tail -n 1
+  env -i ./build/app "$version"
+  # The subproject defined the library and nothing else, and installs nothing.
+  meson introspect --targets build | python3 -c 'import json, sys
+mine = sorted(t["name"] + " (" + t["type"] + ")" for t in json.load(sys.stdin) if t["subproject"] == "cookieseal")
+print("subproject targets:", ", ".join(mine))
+sys.exit(mine != ["cookieseal (static library)"])'
+  [[ $(meson introspect --installed build) == "{}" ]] || { echo "installs: $(meson introspect --installed build)"; exit 1; }
+  echo "meson install would install nothing"
+  if find build/subprojects -type f -executable | grep .; then exit 1; fi  # no test, tool, fuzzer
+  echo "no executable in build/subprojects"
 }
-
-consumer pkg-config with_pkg_config
-consumer cmake with_cmake
 consumer meson-subproject with_meson_subproject
 
+# -D<feature>=enabled with its dependency missing stops the configuration (meson_options.txt);
+# `auto` leaves the feature out. A copy of the tree whose meson.build asks for names that do
+# not exist stands in for a machine without the packages.
+features_required() {
+  mkdir "$tmp/missing" && (cd "$root" && git ls-files -z | xargs -0 tar c) | tar x -C "$tmp/missing"
+  cd "$tmp/missing"
+  sed -i "s/dependency('doctest'/dependency('no-doctest'/; s|'doctest/doctest.h'|'no-doctest.h'|;
+    s/dependency('nlohmann_json'/dependency('no-json'/; s/dependency('benchmark'/dependency('no-benchmark'/;
+    s/dependency('boost'/dependency('no-boost'/; s/find_program('node'/find_program('no-node'/" meson.build
+  local f
+  for f in tests interop tools bench examples; do
+    if meson setup "b-$f" "-D$f=enabled" >"$f.log" 2>&1; then echo "-D$f=enabled configured without its dependency"; exit 1; fi
+    echo "-D$f=enabled: $(grep -m1 'ERROR' "$f.log" | sed 's/^meson.build:[0-9:]* //')"
+  done
+  meson setup b-auto >auto.log
+  [[ $(grep -cE '^ +(tests|interop \(node\)|tools|bench) *: NO$' auto.log) == 4 ]]
+  echo "auto: tests, interop, tools and bench left out; configured"
+}
+consumer features-required features_required
+
+before_cpp20() {
+  # Each public header on its own, with g++ and clang++: the first error is the #error.
+  local h out first n=0 compilers=(g++)
+  command -v clang++ >/dev/null && compilers+=(clang++)
+  for cxx in "${compilers[@]}"; do
+    while read -r h; do
+      out=$(echo "#include <cookieseal/$h>" | "$cxx" -std=c++17 -fsyntax-only -I"$prefix/include" -x c++ - 2>&1) &&
+        { echo "$cxx compiled $h with -std=c++17"; exit 1; }
+      first=$(grep -m1 'error:' <<<"$out")
+      [[ $first == *'error: #error "cookieseal needs C++20 (-std=c++20)"'* ||
+        $first == *'error: "cookieseal needs C++20 (-std=c++20)"'* ]] || { echo "$cxx, $h: $first"; exit 1; }
+      n=$((n + 1))
+    done < <(cd "$prefix/include/cookieseal" && find . -name '*.hpp' | sed 's|^\./||' | sort)
+  done
+  echo "$n compilations (${compilers[*]}) with -std=c++17 stop first at: $first"
+}
+consumer before-cpp20 before_cpp20
+
 echo "consumers: $passed passed, $failed failed ($((SECONDS - start)) s)"
-((failed == 0 && passed == 3))
+((failed == 0 && passed == 8))

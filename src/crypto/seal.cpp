@@ -69,15 +69,4 @@ bool open_in_place(const Key& key, std::string_view cookie_name, std::string& ra
                                                     p + format::nonce_offset, key.secret().data()) == 0;
 }
 
-std::string seal_with_nonce(const Key& key, std::string_view cookie_name, std::uint64_t expires_at,
-                            std::span<const std::uint8_t, format::nonce_bytes> nonce,
-                            std::span<const std::uint8_t> plaintext) {
-  std::string raw(format::header_bytes, '\0');
-  raw.append(reinterpret_cast<const char*>(plaintext.data()), plaintext.size());
-  seal_in_place(key, cookie_name, expires_at, nonce.data(), raw);
-  std::string out(format::base64url_length(raw.size()), '\0');
-  base64url_encode(bytes(raw), raw.size(), out.data());
-  return out;
-}
-
 }  // namespace cookieseal::detail

@@ -1,5 +1,4 @@
-// cookieseal - the v1 seal and open steps on raw bytes (docs/FORMAT.md), shared by Codec
-// and by the tests that reproduce the FORMAT.md vectors with a fixed nonce
+// cookieseal - the v1 seal and open steps on raw bytes (docs/FORMAT.md), under the Sealer
 #pragma once
 
 #include <cookieseal/error.hpp>
@@ -22,12 +21,6 @@ void seal_in_place(const Key& key, std::string_view cookie_name, std::uint64_t e
 /// does not verify for this header and cookie name. On success the plaintext is at
 /// raw[37 .. raw.size() - 16).
 [[nodiscard]] bool open_in_place(const Key& key, std::string_view cookie_name, std::string& raw);
-
-/// The whole encode of a pre-serialized plaintext with a chosen nonce: for test vectors only.
-[[nodiscard]] std::string seal_with_nonce(const Key& key, std::string_view cookie_name,
-                                          std::uint64_t expires_at,
-                                          std::span<const std::uint8_t, format::nonce_bytes> nonce,
-                                          std::span<const std::uint8_t> plaintext);
 
 /// Big-endian expires_at from a header.
 [[nodiscard]] std::uint64_t read_expires(const std::uint8_t* raw) noexcept;

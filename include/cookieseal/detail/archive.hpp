@@ -1,5 +1,6 @@
 // cookieseal - cereal archives for the payload: PortableBinary's bytes, bounded reads
 #pragma once
+#include <cookieseal/detail/require_cpp20.hpp>  // first: a clear error before C++20
 
 // The payload format is cereal's PortableBinaryOutputArchive (little-endian, docs/FORMAT.md
 // §Payload). These two archives write and read exactly those bytes, but

@@ -1,5 +1,6 @@
 // cookieseal - detail::Scratch: the per-thread buffer that plaintext passes through, wiped after use
 #pragma once
+#include <cookieseal/detail/require_cpp20.hpp>  // first: a clear error before C++20
 
 #include <cookieseal/export.hpp>
 

@@ -1,5 +1,6 @@
 // cookieseal - detail: the session payload layouts of docs/SESSION.md §Payload (head, entries, typed data)
 #pragma once
+#include <cookieseal/detail/require_cpp20.hpp>  // first: a clear error before C++20
 
 #include <cookieseal/detail/archive.hpp>
 #include <cookieseal/export.hpp>

@@ -1,5 +1,6 @@
 // cookieseal - consumer test: a program outside the tree, built against the installed library
-// (pkg-config, CMake find_package, or meson subproject; scripts/test.d/60-consumers.sh).
+// (pkg-config, CMake find_package, or meson subproject: README.md §Install, run by
+// scripts/test.d/60-consumers.sh). Its argument is the version it must find.
 #include <cookieseal/cookieseal.hpp>
 
 #include <cereal/types/string.hpp>  // serialize std::string members
@@ -14,11 +15,13 @@
 struct Cart {
   std::string user;
   std::vector<int> items;
-  template <class Archive>
-  void serialize(Archive& ar) {
-    ar(user, items);
-  }
 };
+
+// A non-member serialize, as an application adds one to a type it cannot change.
+template <class Archive>
+void serialize(Archive& ar, Cart& cart) {
+  ar(cart.user, cart.items);
+}
 
 int main(int argc, char** argv) {
   // The header this program was compiled with and the library it runs with agree.

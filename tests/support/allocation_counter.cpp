@@ -2,6 +2,8 @@
 #include "allocation_counter.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <new>
 #include <stdexcept>
@@ -25,8 +27,14 @@ namespace {
 thread_local bool armed = false;
 thread_local std::size_t allocations = 0;
 thread_local std::size_t allocated_bytes = 0;
+std::atomic<std::size_t> limit_bytes{0};
 
 void note(std::size_t n) noexcept {
+  const std::size_t limit = limit_bytes.load(std::memory_order_relaxed);
+  if (limit != 0 && n > limit) {
+    std::fprintf(stderr, "allocation of %zu bytes exceeds the limit of %zu bytes\n", n, limit);
+    std::abort();
+  }
   if (armed) {
     ++allocations;
     allocated_bytes += n;
@@ -76,6 +84,13 @@ AllocationCounter::AllocationCounter() {
 AllocationCounter::~AllocationCounter() { armed = false; }
 std::size_t AllocationCounter::count() const { return allocations; }
 std::size_t AllocationCounter::bytes() const { return allocated_bytes; }
+
+void set_allocation_limit(std::size_t bytes) noexcept {
+#ifdef COUNT_WITH_SANITIZER_HOOK
+  if (hooks_installed == 0) return;  // the sanitizer's own allocation limits apply
+#endif
+  limit_bytes.store(bytes, std::memory_order_relaxed);
+}
 
 }  // namespace test_support
 

@@ -1,11 +1,12 @@
 // cookieseal tests - shared helpers: fixed keys, environment scoping, a fixed clock
 #pragma once
 
+#include "fixed_nonce.hpp"  // seal_with_fixed_nonce
+
 #include <cookieseal/codec.hpp>
 #include <cookieseal/key.hpp>
 #include <cookieseal/keyring.hpp>
 
-#include "crypto/seal.hpp"  // seal_with_nonce: authentic cookies around any plaintext
 
 #include <array>
 #include <chrono>
@@ -49,11 +50,7 @@ inline cookieseal::Keyring ring(std::initializer_list<const char*> texts) {
 /// 2100): authentication passes, so only the payload check can reject it.
 inline std::string seal_plaintext(const std::string& plaintext, std::string_view name = "s") {
   const auto key = cookieseal::Key::parse(key_a_text);
-  const std::array<std::uint8_t, cookieseal::format::nonce_bytes> nonce{};
-  return cookieseal::detail::seal_with_nonce(
-      key, name, 4102444800ULL, nonce,
-      std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(plaintext.data()),
-                                    plaintext.size()));
+  return seal_with_fixed_nonce(key, name, 4102444800ULL, {}, std::string_view(plaintext));
 }
 
 /// v as 8 little-endian bytes (a payload's length prefix).

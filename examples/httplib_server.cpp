@@ -4,7 +4,10 @@
 //   then open http://localhost:8080/ (localhost: browsers keep the Secure cookie there)
 //
 // GET / counts visits, POST /login (form field `user`) logs in, POST /logout ends the session
-// and revokes it, so that a copy of the cookie kept by someone else no longer opens either.
+// and revokes it, so that a copy of the cookie kept by someone else no longer opens either,
+// POST /logout-everywhere ends every session of the user (all devices). Revocation is the
+// library's: COOKIESEAL_REVOCATION=redis://127.0.0.1:6379/0 shares it across a fleet and a
+// restart; without it this server keeps an in-memory list of its own.
 // Sessions and CSRF checks come from one call, cookieseal::httplib::install: every POST needs
 // the page's token (form field `_csrf` or header X-CSRF-Token) and must not come from another
 // origin; a refused one gets a 403 saying why.
@@ -16,49 +19,19 @@
 // revoked or foreign cookie is never an error: the request just gets a fresh session.
 #include <cookieseal/config.hpp>
 #include <cookieseal/httplib.hpp>  // install, session, csrf_token (cpp-httplib: libcpp-httplib-dev)
+#include <cookieseal/revocation.hpp>
 #include <cookieseal/session_manager.hpp>
 
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
-#include <map>
-#include <mutex>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
 
 namespace {
-
-// The server side of logout, for Config::is_revoked: ids of sessions logged out before they
-// expired, and a "not before" time for sessions created earlier. In one process a map does;
-// a fleet would keep the same two things in a shared store (e.g. Redis keys with a TTL).
-class RevocationList {
- public:
-  using Clock = std::chrono::system_clock;
-
-  // Until `until` (the latest the cookie could still open), `id` opens no more.
-  void revoke(const cookieseal::SessionId& id, Clock::time_point until) {
-    const std::lock_guard lock(mutex_);
-    const auto now = Clock::now();
-    std::erase_if(revoked_, [&](const auto& entry) { return entry.second < now; });  // expired ids
-    revoked_[id] = until;
-  }
-  void revoke_created_before(std::chrono::sys_seconds t) {
-    const std::lock_guard lock(mutex_);
-    not_before_ = t;
-  }
-  bool is_revoked(const cookieseal::SessionId& id, std::chrono::sys_seconds created_at) const {
-    const std::lock_guard lock(mutex_);
-    return created_at < not_before_ || revoked_.contains(id);
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::map<cookieseal::SessionId, Clock::time_point> revoked_;
-  std::chrono::sys_seconds not_before_{};
-};
 
 // What an operator reads before retiring a key: which key opened how many cookies since
 // start, and how loads ended (a steady unknown_key count after retiring one means clients
@@ -72,6 +45,11 @@ std::string usage_report(const cookieseal::SessionManager& manager) {
   }
   for (std::size_t i = 0; i < usage.by_status.size(); ++i) {
     out << "load " << to_string(static_cast<cookieseal::LoadStatus>(i)) << ' ' << usage.by_status[i] << '\n';
+  }
+  if (const auto& r = usage.revocation) {
+    out << "revocation ids " << r->revoked_ids << " users " << r->revoked_users << " bytes "
+        << r->replica_bytes << " connected " << (r->connected ? "yes" : "no") << " staleness "
+        << (r->staleness ? std::to_string(r->staleness->count()) + "s" : std::string("none")) << '\n';
   }
   return out.str();
 }
@@ -108,7 +86,9 @@ std::string home_page(const cookieseal::Session& session, const std::string& csr
          "<input name=user required maxlength=64>"
          " <button>log in</button></form>\n"
          "<form id=logout method=post action=/logout>" +
-         token + "<button>log out</button></form>\n";
+         token + "<button>log out</button></form>\n" +
+         "<form id=logout-everywhere method=post action=/logout-everywhere>" + token +
+         "<button>log out everywhere</button></form>\n";
 }
 
 // --port N, else $PORT, else 8080. nullopt when not a number in 0..65535 (0: any free port).
@@ -131,15 +111,11 @@ int main(int argc, char** argv) {
     std::cerr << "usage: httplib_server [--port N]   (or PORT=N; 0 picks a free port)\n";
     return 2;
   }
-  RevocationList revocations;
   std::optional<cookieseal::SessionManager> maybe_manager;
   try {
     // COOKIESEAL_KEYS is wiped from the environment once read.
-    cookieseal::Config config =
-        cookieseal::Config::from_env("COOKIESEAL_", cookieseal::KeysInEnvironment::remove);
-    config.is_revoked = [&revocations](const cookieseal::SessionId& id, std::chrono::sys_seconds created_at) {
-      return revocations.is_revoked(id, created_at);
-    };
+    cookieseal::Config config = cookieseal::Config::from_env();
+    if (!config.revocation) config.revocation = cookieseal::make_memory_revocation();  // one process only
     maybe_manager.emplace(std::move(config));
   } catch (const cookieseal::ConfigError& e) {
     std::cerr << "configuration: " << e.what() << '\n';
@@ -170,20 +146,30 @@ int main(int argc, char** argv) {
     session.regenerate_id();          // new privileges, new id (session fixation)
     cookieseal::reset_csrf(session);  // and a new CSRF secret
     session.set("user", user);
+    session.set_user(user);  // sealed in the head: "log out everywhere" needs no lookup
     res.set_redirect("/", 303);
   });
+  // A revocation that cannot be recorded (Redis down) is said, never dropped: the cookie in this
+  // browser is deleted all the same, but a copy elsewhere would still open.
+  auto logged_out = [](httplib::Response& res, const cookieseal::Result<void>& recorded) {
+    if (!recorded) res.status = 503;
+    res.set_content(recorded ? "<!doctype html>\n<p>logged out</p>\n<p><a href=/>home</a></p>\n"
+                             : "<!doctype html>\n<p>logout could not be recorded: try again</p>\n",
+                    "text/html; charset=utf-8");
+  };
   server.Post("/logout", [&](const httplib::Request& req, httplib::Response& res) {
     cookieseal::Session& session = cookieseal::httplib::session(req);
-    if (session.load_status() == cookieseal::LoadStatus::loaded) {
-      // Deleting the cookie in this browser is not enough: a copy would still open until it
-      // expires. Kept until the session's absolute lifetime ends, when no copy opens anyway.
-      const cookieseal::Config& c = manager.config();
-      revocations.revoke(session.id(),
-                         session.created_at() + c.lifetimes.max_lifetime + c.lifetimes.effective_leeway());
-    }
+    cookieseal::Result<void> recorded;
+    if (session.load_status() == cookieseal::LoadStatus::loaded) recorded = manager.revoke(session);
     session.destroy();  // the commit after the handler sends a Set-Cookie that deletes the cookie
-    res.set_content("<!doctype html>\n<p>logged out</p>\n<p><a href=/>home</a></p>\n",
-                    "text/html; charset=utf-8");
+    logged_out(res, recorded);
+  });
+  server.Post("/logout-everywhere", [&](const httplib::Request& req, httplib::Response& res) {
+    cookieseal::Session& session = cookieseal::httplib::session(req);
+    cookieseal::Result<void> recorded;
+    if (!session.user().empty()) recorded = manager.revoke_user(session.user());
+    session.destroy();
+    logged_out(res, recorded);
   });
 
   server.Get("/admin/keys", [&](const httplib::Request&, httplib::Response& res) {
@@ -199,9 +185,11 @@ int main(int argc, char** argv) {
     }
   });
   server.Post("/admin/revoke-all", [&](const httplib::Request&, httplib::Response& res) {
-    revocations.revoke_created_before(
-        std::chrono::time_point_cast<std::chrono::seconds>(RevocationList::Clock::now()) +
-        std::chrono::seconds(1));
+    if (!manager.revoke_all()) {
+      res.status = 503;
+      res.set_content("not recorded: the revocation list is unreachable\n", "text/plain");
+      return;
+    }
     res.set_content("every session created until now is revoked\n", "text/plain");
   });
 

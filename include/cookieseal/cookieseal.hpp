@@ -10,5 +10,6 @@
 #include <cookieseal/keyring.hpp>
 #include <cookieseal/session.hpp>
 #include <cookieseal/session_manager.hpp>
+#include <cookieseal/session_store.hpp>
 #include <cookieseal/set_cookie.hpp>
 #include <cookieseal/version.hpp>

@@ -1,0 +1,219 @@
+// Tests for include/cookieseal/session_store.hpp: the in-process store (versions, ttl, limits,
+// per-user index, threads)
+#include <cookieseal/session_store.hpp>
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+using cookieseal::Error;
+using cookieseal::MemoryStoreOptions;
+using cookieseal::SessionStore;
+using namespace std::chrono_literals;
+
+namespace {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+struct Fixture {
+  std::shared_ptr<TimePoint> now = std::make_shared<TimePoint>(std::chrono::sys_seconds(1767225600s));
+  std::shared_ptr<SessionStore> store;
+
+  explicit Fixture(MemoryStoreOptions options = {}) {
+    auto p = now;
+    options.clock = [p] { return *p; };
+    store = cookieseal::make_memory_store(std::move(options));
+  }
+  void advance(std::chrono::milliseconds d) const { *now += d; }
+};
+
+}  // namespace
+
+TEST_CASE("a key never written loads as no record") {
+  const Fixture f;
+  auto loaded = f.store->load("s:none");
+  REQUIRE(loaded);
+  CHECK_FALSE(loaded->has_value());
+}
+
+TEST_CASE("a saved record loads back with the version its save returned") {
+  const Fixture f;
+  auto saved = f.store->save("s:a", "record-bytes", 60s, std::nullopt);
+  REQUIRE(saved);
+  CHECK(*saved != 0);
+  auto loaded = f.store->load("s:a");
+  REQUIRE(loaded);
+  REQUIRE(loaded->has_value());
+  CHECK((*loaded)->record == "record-bytes");
+  CHECK((*loaded)->version == *saved);
+}
+
+TEST_CASE("every save gives a new version and the last write wins without a version check") {
+  const Fixture f;
+  const auto v1 = f.store->save("s:a", "one", 60s, std::nullopt);
+  const auto v2 = f.store->save("s:a", "two", 60s, std::nullopt);
+  REQUIRE(v1);
+  REQUIRE(v2);
+  CHECK(*v1 != *v2);
+  CHECK((*f.store->load("s:a"))->record == "two");
+}
+
+TEST_CASE("a save expecting an older version is a conflict and changes nothing") {
+  const Fixture f;
+  const auto v1 = f.store->save("s:a", "one", 60s, std::nullopt);
+  REQUIRE(v1);
+  const auto v2 = f.store->save("s:a", "two", 60s, *v1);  // the first request commits
+  REQUIRE(v2);
+  const auto lost = f.store->save("s:a", "three", 60s, *v1);  // the second read v1 too
+  REQUIRE_FALSE(lost);
+  CHECK(lost.error() == Error::conflict);
+  CHECK((*f.store->load("s:a"))->record == "two");
+  CHECK((*f.store->load("s:a"))->version == *v2);
+}
+
+TEST_CASE("expected version 0 creates a record only where there is none") {
+  const Fixture f;
+  REQUIRE(f.store->save("s:a", "one", 60s, 0));
+  const auto again = f.store->save("s:a", "two", 60s, 0);
+  REQUIRE_FALSE(again);
+  CHECK(again.error() == Error::conflict);
+}
+
+TEST_CASE("a record is gone once its ttl has passed") {
+  const Fixture f;
+  REQUIRE(f.store->save("s:a", "one", 10s, std::nullopt));
+  f.advance(9999ms);
+  CHECK((*f.store->load("s:a")).has_value());
+  f.advance(1ms);
+  CHECK_FALSE((*f.store->load("s:a")).has_value());
+}
+
+TEST_CASE("touch gives a record a new ttl without rewriting it, and says when there is none") {
+  const Fixture f;
+  const auto v = f.store->save("s:a", "one", 10s, std::nullopt);
+  REQUIRE(v);
+  f.advance(8s);
+  auto touched = f.store->touch("s:a", 10s);
+  REQUIRE(touched);
+  CHECK(*touched);
+  f.advance(8s);  // 16 s after the save: alive thanks to the touch
+  auto loaded = f.store->load("s:a");
+  REQUIRE(loaded->has_value());
+  CHECK((*loaded)->version == *v);
+  auto missing = f.store->touch("s:none", 10s);
+  REQUIRE(missing);
+  CHECK_FALSE(*missing);
+}
+
+TEST_CASE("remove deletes a record and removing a missing one succeeds") {
+  const Fixture f;
+  REQUIRE(f.store->save("s:a", "one", 60s, std::nullopt));
+  CHECK(f.store->remove("s:a"));
+  CHECK_FALSE((*f.store->load("s:a")).has_value());
+  CHECK(f.store->remove("s:a"));
+}
+
+TEST_CASE("a record longer than max_record_bytes is too_large") {
+  MemoryStoreOptions options;
+  options.max_record_bytes = 100;
+  const Fixture f(options);
+  CHECK(f.store->save("s:a", std::string(100, 'x'), 60s, std::nullopt));
+  const auto big = f.store->save("s:b", std::string(101, 'x'), 60s, std::nullopt);
+  REQUIRE_FALSE(big);
+  CHECK(big.error() == Error::too_large);
+}
+
+TEST_CASE("a full store refuses a write as unavailable until expired entries make room") {
+  MemoryStoreOptions options;
+  options.max_bytes = 1000;
+  const Fixture f(options);
+  REQUIRE(f.store->save("s:a", std::string(600, 'x'), 10s, std::nullopt));
+  const auto full = f.store->save("s:b", std::string(600, 'x'), 60s, std::nullopt);
+  REQUIRE_FALSE(full);
+  CHECK(full.error() == Error::unavailable);
+  CHECK((*f.store->load("s:a")).has_value());  // a live session is never evicted
+  f.advance(10s);
+  CHECK(f.store->save("s:b", std::string(600, 'x'), 60s, std::nullopt));
+}
+
+TEST_CASE("rewriting a record charges only its new size") {
+  MemoryStoreOptions options;
+  options.max_bytes = 1000;
+  const Fixture f(options);
+  for (int i = 0; i < 50; ++i) REQUIRE(f.store->save("s:a", std::string(600, 'x'), 60s, std::nullopt));
+  REQUIRE(f.store->remove("s:a"));
+  CHECK(f.store->save("s:b", std::string(800, 'x'), 60s, std::nullopt));
+}
+
+TEST_CASE("an index lists its live members with their expiry and forgets expired ones") {
+  const Fixture f;
+  const TimePoint t = *f.now;
+  REQUIRE(f.store->index_add("u:ada", "m1", t + 10s));
+  REQUIRE(f.store->index_add("u:ada", "m2", t + 20s));
+  REQUIRE(f.store->index_add("u:bob", "m3", t + 20s));
+  auto listed = f.store->index_list("u:ada", t, 100);
+  REQUIRE(listed);
+  REQUIRE(listed->size() == 2);
+  CHECK(((*listed)[0].member == "m1" && (*listed)[0].expires_at == t + 10s));
+  listed = f.store->index_list("u:ada", t + 10s, 100);
+  REQUIRE(listed->size() == 1);
+  CHECK((*listed)[0].member == "m2");
+}
+
+TEST_CASE("index_add of a present member moves its expiry, and index_remove drops it") {
+  const Fixture f;
+  const TimePoint t = *f.now;
+  REQUIRE(f.store->index_add("u:ada", "m1", t + 10s));
+  REQUIRE(f.store->index_add("u:ada", "m1", t + 30s));
+  auto listed = f.store->index_list("u:ada", t + 20s, 100);
+  REQUIRE(listed->size() == 1);
+  REQUIRE(f.store->index_remove("u:ada", "m1"));
+  CHECK(f.store->index_list("u:ada", t, 100)->empty());
+  CHECK(f.store->index_remove("u:nobody", "m1"));
+}
+
+TEST_CASE("index_list returns at most limit members") {
+  const Fixture f;
+  for (int i = 0; i < 10; ++i) REQUIRE(f.store->index_add("u:ada", "m" + std::to_string(i), *f.now + 60s));
+  CHECK(f.store->index_list("u:ada", *f.now, 3)->size() == 3);
+}
+
+TEST_CASE("index members count against max_bytes") {
+  MemoryStoreOptions options;
+  options.max_bytes = 500;
+  const Fixture f(options);
+  Error last = Error::malformed;
+  for (int i = 0; i < 100; ++i) {
+    auto added = f.store->index_add("u:ada", "member-" + std::to_string(i), *f.now + 60s);
+    if (!added) {
+      last = added.error();
+      break;
+    }
+  }
+  CHECK(last == Error::unavailable);
+}
+
+TEST_CASE("one memory store serves several threads") {
+  const auto store = cookieseal::make_memory_store();
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 2000; ++i) {
+        const std::string key = "s:" + std::to_string(t) + ":" + std::to_string(i % 50);
+        const std::string value = std::to_string(i);
+        if (!store->save(key, value, 60s, std::nullopt)) ++failures;
+        auto loaded = store->load(key);
+        if (!loaded || !loaded->has_value() || (*loaded)->record != value) ++failures;
+        if (!store->index_add("u:shared", key, std::chrono::system_clock::now() + 60s)) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(failures.load() == 0);
+  CHECK(store->index_list("u:shared", std::chrono::system_clock::now(), 1000)->size() == 200);
+}

@@ -295,6 +295,21 @@ TEST_CASE("destroying a session deletes its record: the old reference no longer 
   CHECK(listed->empty());
 }
 
+TEST_CASE("a session saved under a new id removes the old id's record") {
+  const World w;
+  const SessionHead before = w.head("ada");
+  auto old_cookie = w.save(before);
+  Placement placement;
+  REQUIRE(w.open(*old_cookie, placement));
+  SessionHead after = before;
+  after.id = cookieseal::SessionId::generate().bytes;  // regenerate_id() at login
+  auto new_cookie = w.save(after, 10, SaveContext{placement, false});
+  REQUIRE(new_cookie);
+  CHECK(w.open_error(*old_cookie) == Error::expired);
+  CHECK(w.open(*new_cookie, placement));
+  CHECK(w.backend->sessions_of(w.sealer, name, "ada", nullptr, 10)->size() == 1);
+}
+
 TEST_CASE("the store forgets a record when its session's own lifetime and the leeway have passed") {
   const World w;
   const SessionHead h = w.head();

@@ -5,6 +5,7 @@
 #include <cookieseal/error.hpp>
 #include <cookieseal/sealer.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -21,6 +22,9 @@ namespace cookieseal {
 struct Placement {
   bool stored = false;        ///< the cookie was a reference: the data came from a store record
   std::uint64_t version = 0;  ///< the record's store version when it was read (0: none)
+  /// When stored: the id whose record was read. A save under another id (regenerate_id())
+  /// removes that record, so the pre-login reference no longer opens.
+  std::array<std::uint8_t, 16> id{};
   /// When stored: the reference cookie's expiry and issue time, which renew() moves without
   /// rewriting the record. The session's expires_at and issued_at are these, not the record's.
   std::chrono::sys_seconds expires_at{};

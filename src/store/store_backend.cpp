@@ -165,6 +165,7 @@ Result<Opened> StoreBackend::open_record(const Sealer& sealer, std::string_view 
   if (!record_of(record->plaintext(), id)) return count(Error::tampered);
   placement.stored = true;
   placement.version = stored.version;
+  std::copy(id.begin(), id.end(), placement.id.begin());
   return record;
 }
 
@@ -204,7 +205,11 @@ Result<std::string> StoreBackend::store(const Sealer& sealer, std::string_view c
       store_->save(record_key(head.id), *record, store_ttl(sealer, expires_at), expected);
   if (!saved) return saved.error();
   if (Result<void> indexed = index(sealer, head, expires_at); !indexed) return indexed.error();
-  // 3. The cookie: a reference to it.
+  // 3. A new id (regenerate_id()): the record of the old one goes.
+  if (context.loaded.stored && sodium_memcmp(context.loaded.id.data(), head.id.data(), id_bytes) != 0) {
+    if (Result<void> removed = remove_id(context.loaded.id, head.user); !removed) return removed.error();
+  }
+  // 4. The cookie: a reference to it.
   return seal_reference(sealer, cookie_name, head.id, head.issued_at, expires_at);
 }
 
@@ -233,10 +238,14 @@ Result<std::optional<std::string>> StoreBackend::renew(const Sealer& sealer, std
 }
 
 Result<void> StoreBackend::remove(const detail::SessionHead& head) const {
-  const std::string key = record_key(head.id);
+  return remove_id(head.id, head.user);
+}
+
+Result<void> StoreBackend::remove_id(Id id, std::string_view user) const {
+  const std::string key = record_key(id);
   if (Result<void> removed = store_->remove(key); !removed) return removed;
-  if (head.user.empty()) return {};
-  return store_->index_remove(index_key(head.user), std::string_view(key).substr(2));
+  if (user.empty()) return {};
+  return store_->index_remove(index_key(user), std::string_view(key).substr(2));
 }
 
 Result<std::vector<SessionListing>> StoreBackend::sessions_of(const Sealer& sealer,

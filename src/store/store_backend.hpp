@@ -110,6 +110,7 @@ class StoreBackend final : public SessionBackend {
                                    std::chrono::sys_seconds expires_at) const;
   [[nodiscard]] std::chrono::milliseconds store_ttl(const Sealer& sealer,
                                                     std::chrono::sys_seconds expires_at) const;
+  [[nodiscard]] Result<void> remove_id(std::span<const std::uint8_t, 16> id, std::string_view user) const;
   Error count(Error error) const noexcept;
   [[nodiscard]] std::string hash_hex(std::string_view domain, std::span<const std::uint8_t> bytes) const;
 

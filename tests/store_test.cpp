@@ -31,7 +31,48 @@ struct Fixture {
   void advance(std::chrono::milliseconds d) const { *now += d; }
 };
 
+// What every SessionStore must do, without moving time: run for each store below.
+void check_contract(SessionStore& store) {
+  const auto v1 = store.save("s:c", "one", 60s, std::nullopt);
+  REQUIRE(v1);
+  CHECK(*v1 != 0);
+  const auto loaded = store.load("s:c");
+  REQUIRE(loaded);
+  REQUIRE(loaded->has_value());
+  CHECK(((*loaded)->record == "one" && (*loaded)->version == *v1));
+  const auto v2 = store.save("s:c", "two", 60s, *v1);
+  REQUIRE(v2);
+  CHECK(*v2 != *v1);
+  const auto lost = store.save("s:c", "three", 60s, *v1);
+  REQUIRE_FALSE(lost);
+  CHECK(lost.error() == Error::conflict);
+  CHECK((*store.load("s:c"))->record == "two");
+  CHECK_FALSE(store.save("s:c", "four", 60s, 0));  // 0: only where there is none
+  CHECK(store.save("s:fresh", "new", 60s, 0));
+  CHECK(*store.touch("s:c", 60s));
+  CHECK_FALSE(*store.touch("s:none", 60s));
+  CHECK(store.remove("s:c"));
+  CHECK_FALSE(store.load("s:c")->has_value());
+  CHECK(store.remove("s:c"));
+  const TimePoint later = std::chrono::system_clock::now() + 60s;
+  REQUIRE(store.index_add("u:c", "m1", later));
+  REQUIRE(store.index_add("u:c", "m2", later + 1s));
+  const auto listed = store.index_list("u:c", std::chrono::system_clock::now(), 10);
+  REQUIRE(listed);
+  CHECK(listed->size() == 2);
+  CHECK(store.index_list("u:c", std::chrono::system_clock::now(), 1)->size() == 1);
+  CHECK(store.index_list("u:c", later, 10)->size() == 1);  // m1 ends at `later`
+  REQUIRE(store.index_remove("u:c", "m2"));
+  CHECK(store.index_list("u:c", later, 10)->empty());
+  CHECK(store.index_remove("u:none", "m1"));
+}
+
 }  // namespace
+
+TEST_CASE("the memory store keeps the SessionStore contract") {
+  const auto store = cookieseal::make_memory_store();
+  check_contract(*store);
+}
 
 TEST_CASE("a key never written loads as no record") {
   const Fixture f;

@@ -122,7 +122,7 @@ std::array<std::uint64_t, error_count> StoreBackend::record_errors() const noexc
   return out;
 }
 
-std::chrono::milliseconds StoreBackend::store_ttl(const Sealer& sealer, sys_seconds expires_at) const {
+std::chrono::milliseconds StoreBackend::store_ttl(const Sealer& sealer, sys_seconds expires_at) {
   // The session's remaining lifetime, plus the leeway its reference cookie still opens for.
   const auto ttl = expires_at - sealer.now() + sealer.options().leeway;
   return std::max<std::chrono::milliseconds>(ttl, std::chrono::seconds(1));
@@ -267,9 +267,10 @@ Result<std::vector<SessionListing>> StoreBackend::sessions_of(const Sealer& seal
     if (!loaded) return loaded.error();
     detail::SessionHead head;
     std::optional<Result<Opened>> record;
-    if (*loaded)
+    if (*loaded) {
       record.emplace(
           sealer.open_record(record_name(cookie_name), (*loaded)->record, options_.max_record_bytes));
+    }
     if (!record || !*record || !read_any_head((**record).plaintext(), head) || head.user != user ||
         record_key(head.id).substr(2) != entry.member) {
       if (record && !*record) count(record->error());

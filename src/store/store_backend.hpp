@@ -108,8 +108,8 @@ class StoreBackend final : public SessionBackend {
                                           const SaveContext& context) const;
   [[nodiscard]] Result<void> index(const Sealer& sealer, const detail::SessionHead& head,
                                    std::chrono::sys_seconds expires_at) const;
-  [[nodiscard]] std::chrono::milliseconds store_ttl(const Sealer& sealer,
-                                                    std::chrono::sys_seconds expires_at) const;
+  [[nodiscard]] static std::chrono::milliseconds store_ttl(const Sealer& sealer,
+                                                           std::chrono::sys_seconds expires_at);
   [[nodiscard]] Result<void> remove_id(std::span<const std::uint8_t, 16> id, std::string_view user) const;
   Error count(Error error) const noexcept;
   [[nodiscard]] std::string hash_hex(std::string_view domain, std::span<const std::uint8_t> bytes) const;

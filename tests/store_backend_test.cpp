@@ -2,8 +2,10 @@
 // version checks, automatic placement, a user's other sessions, bad records, an unreachable store
 #include "store/store_backend.hpp"
 
+#include <cookieseal/config.hpp>
 #include <cookieseal/sealer.hpp>
 #include <cookieseal/session.hpp>
+#include <cookieseal/set_cookie.hpp>
 
 #include "session/payload.hpp"
 #include "test_support.hpp"
@@ -534,4 +536,14 @@ TEST_CASE("a keyed hash gives other store keys than the unkeyed one") {
   CHECK(keyed.record_key(id) != plain.record_key(id));
   CHECK(plain.record_key(id).size() == 2 + 2 * cookieseal::store_key_bytes);
   CHECK(keyed.index_key("ada") != plain.index_key("ada"));
+}
+
+TEST_CASE("inline_value_limit is the longest cookie value whose Set-Cookie fits 4096 bytes") {
+  const cookieseal::CookieAttributes attributes;
+  const auto max_age = std::chrono::hours(24 * 7);
+  const std::size_t limit = cookieseal::inline_value_limit(name, attributes, max_age);
+  CHECK(limit > 3900);
+  CHECK(cookieseal::set_cookie_header_size(name, limit, attributes, max_age) ==
+        cookieseal::max_set_cookie_bytes);
+  CHECK(cookieseal::inline_value_limit(std::string(5000, 'n'), attributes, max_age) == 0);
 }

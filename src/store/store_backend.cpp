@@ -1,6 +1,7 @@
 // cookieseal - the store backend (docs/STORE.md): reference cookies, sealed records, user index
 #include "store/store_backend.hpp"
 
+#include <cookieseal/config.hpp>  // max_set_cookie_bytes
 #include <cookieseal/detail/archive.hpp>
 #include <cookieseal/format.hpp>
 
@@ -60,6 +61,13 @@ bool record_of(std::span<const std::uint8_t> p, Id id) noexcept {
 }
 
 }  // namespace
+
+std::size_t inline_value_limit(std::string_view name, const CookieAttributes& attributes,
+                               std::chrono::seconds longest_max_age) noexcept {
+  // The header grows by exactly one byte per byte of value.
+  const std::size_t empty = set_cookie_header_size(name, 0, attributes, longest_max_age);
+  return empty >= max_set_cookie_bytes ? 0 : max_set_cookie_bytes - empty;
+}
 
 Result<std::string> seal_reference(const Sealer& sealer, std::string_view cookie_name, Id id,
                                    std::uint64_t issued_at, sys_seconds expires_at) {

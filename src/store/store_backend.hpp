@@ -4,6 +4,7 @@
 #include <cookieseal/error.hpp>
 #include <cookieseal/lifetimes.hpp>
 #include <cookieseal/session_store.hpp>
+#include <cookieseal/set_cookie.hpp>
 
 #include "session/backend.hpp"
 
@@ -118,6 +119,12 @@ class StoreBackend final : public SessionBackend {
   StoreBackendOptions options_;
   mutable std::array<std::atomic<std::uint64_t>, error_count> record_errors_{};
 };
+
+/// StoreBackendOptions::inline_value_bytes for automatic mode: the longest cookie value whose
+/// Set-Cookie (cookie `name`, `attributes`, Max-Age up to `longest_max_age`) still fits
+/// max_set_cookie_bytes; 0 when none does.
+[[nodiscard]] std::size_t inline_value_limit(std::string_view name, const CookieAttributes& attributes,
+                                             std::chrono::seconds longest_max_age) noexcept;
 
 /// The reference cookie value for session `id` issued at `issued_at`, valid until expires_at.
 [[nodiscard]] Result<std::string> seal_reference(const Sealer& sealer, std::string_view cookie_name,

@@ -547,3 +547,29 @@ TEST_CASE("inline_value_limit is the longest cookie value whose Set-Cookie fits 
         cookieseal::max_set_cookie_bytes);
   CHECK(cookieseal::inline_value_limit(std::string(5000, 'n'), attributes, max_age) == 0);
 }
+
+TEST_CASE("any bytes as a stored record give a typed error, never a session or a crash") {
+  const World w;
+  const SessionHead h = w.head();
+  auto cookie = w.save(h);
+  REQUIRE(cookie);
+  const std::string good = w.stored(h);
+  std::uint32_t seed = 12345;
+  auto next = [&seed] { return seed = seed * 1664525U + 1013904223U; };
+  for (int i = 0; i < 2000; ++i) {
+    std::string record = good;
+    if (i % 2 == 0) {  // random bytes of a random length
+      record.assign(next() % 300, '\0');
+      for (char& c : record) c = static_cast<char>(next() >> 24);
+    } else {  // the real record with a few characters changed, cut or extended
+      for (int k = 0; k < 3; ++k) record[next() % record.size()] = "AZaz09-_"[next() % 8];
+      if (next() % 4 == 0) record.resize(next() % record.size());
+      if (next() % 4 == 0) record += "AAAA";
+    }
+    if (record == good) continue;
+    w.put(h, record);
+    const Error e = w.open_error(*cookie);
+    CHECK((e == Error::malformed || e == Error::tampered || e == Error::unsupported_version ||
+           e == Error::unknown_key || e == Error::too_large));
+  }
+}

@@ -55,12 +55,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(!problem->empty() && fuzz::printable(*problem));
     FUZZ_CHECK(problem->size() < 1024);  // settings are quoted cut short, never in full
     if (!cookieseal::is_cookie_name(name)) FUZZ_CHECK(problem->find("name") != std::string::npos);
+    // The builders check for themselves, in every build: refused settings give no header.
+    FUZZ_CHECK(!cookieseal::set_cookie_header(name, value, attrs, max_age, now).ok());
+    FUZZ_CHECK(!cookieseal::delete_cookie_header(name, attrs).ok());
     return 0;
   }
   FUZZ_CHECK(cookieseal::is_cookie_name(name));
-  if (!cookieseal::is_cookie_value(value)) return 0;  // a precondition of the builders
+  const auto built = cookieseal::set_cookie_header(name, value, attrs, max_age, now);
+  FUZZ_CHECK(built.ok() == cookieseal::is_cookie_value(value));  // a bad value: Error::malformed
+  if (!built) return 0;
 
-  const std::string header = cookieseal::set_cookie_header(name, value, attrs, max_age, now);
+  const std::string& header = *built;
   FUZZ_CHECK(header.size() == cookieseal::set_cookie_header_size(name, value.size(), attrs, max_age));
   for (const char ch : header) {
     const auto c = static_cast<unsigned char>(ch);
@@ -79,7 +84,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(expires != std::string::npos);
   FUZZ_CHECK(header.compare(expires + 10 + cookieseal::imf_fixdate_bytes - 4, 4, " GMT") == 0);
 
-  const std::string gone = cookieseal::delete_cookie_header(name, attrs);
+  // Max-Age at most 400 days (max_cookie_age), whatever was asked.
+  const auto max_age_at = header.find("; Max-Age=") + 10;
+  FUZZ_CHECK(std::stoll(header.substr(max_age_at, header.find(';', max_age_at) - max_age_at)) <=
+             cookieseal::max_cookie_age.count());
+
+  const auto deleted = cookieseal::delete_cookie_header(name, attrs);
+  FUZZ_CHECK(deleted.ok());
+  if (!deleted) return 0;
+  const std::string& gone = *deleted;
   const auto empty = cookieseal::find_cookie(gone, name);
   FUZZ_CHECK(empty.has_value() && empty->empty());
   FUZZ_CHECK(gone.find("; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT") != std::string::npos);

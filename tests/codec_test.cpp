@@ -50,6 +50,15 @@ struct Throws {
   void save(Archive&) const {}
 };
 
+struct OutOfMemory {
+  template <class Archive>
+  void load(Archive&) {
+    throw std::bad_alloc();
+  }
+  template <class Archive>
+  void save(Archive&) const {}
+};
+
 Codec codec_with(ManualClock& clock, std::initializer_list<const char*> keys = {key_a_text}) {
   Options o;
   o.clock = clock.fn();
@@ -394,6 +403,42 @@ TEST_CASE("Codec rejects nonsensical options at construction") {
   CHECK(config_error_of([&] { Codec c(ring({key_a_text}), o); }).empty());
   o.max_value_bytes = 71;
   CHECK(config_error_of([&] { Codec c(ring({key_a_text}), o); }).find("at least 72") != std::string::npos);
+}
+
+TEST_CASE("Codec caps the ttl as Config does, so now + ttl cannot overflow") {
+  using test_support::config_error_of;
+  Options o;
+  o.ttl = std::chrono::seconds::max();
+  CHECK(config_error_of([&] { Codec c(ring({key_a_text}), o); }).find("at most 400d") != std::string::npos);
+  o.ttl = cookieseal::max_ttl;
+  ManualClock clock;
+  o.clock = clock.fn();
+  const Codec c(ring({key_a_text}), o);
+  const auto cookie = c.encode("s", std::string("x"));
+  REQUIRE(cookie);
+  CHECK(c.decode<std::string>("s", *cookie)->expires_at == *clock.now + cookieseal::max_ttl);
+}
+
+TEST_CASE("out of memory while decoding propagates; a user load() that throws anything else is bad_payload") {
+  ManualClock clock;
+  const Codec c = codec_with(clock);
+  const auto cookie = c.encode("s", Throws{});
+  REQUIRE(cookie);
+  CHECK(c.decode<Throws>("s", *cookie).error() == Error::bad_payload);
+  CHECK_THROWS_AS((void)c.decode<OutOfMemory>("s", *cookie), std::bad_alloc);
+}
+
+TEST_CASE("the default leeway fits a short ttl: a 5 s value does not open 7 s later") {
+  ManualClock clock;
+  Options o;
+  o.ttl = 5s;
+  o.clock = clock.fn();
+  const Codec c(ring({key_a_text}), o);
+  const auto cookie = c.encode("s", std::string("x"));
+  clock.advance(5s);
+  CHECK(c.decode<std::string>("s", *cookie));
+  clock.advance(2s);
+  CHECK(c.decode<std::string>("s", *cookie).error() == Error::expired);
 }
 
 TEST_CASE("Result::value on an error throws BadResultAccess naming the error") {

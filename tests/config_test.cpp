@@ -34,7 +34,7 @@ using Vars = std::vector<std::pair<std::string, std::optional<std::string>>>;
 
 const char* const variables[] = {"KEYS",        "KEYS_FILE", "COOKIE_NAME", "TTL",       "MAX_LIFETIME",
                                  "RENEW_SHARE", "LEEWAY",    "SECURE",      "HTTP_ONLY", "SAME_SITE",
-                                 "PARTITIONED", "PATH",      "DOMAIN"};
+                                 "PARTITIONED", "PATH",      "DOMAIN", "PERSISTENT", "IGNORE"};
 
 // Every variable of `prefix` unset, then KEYS = key A, then the given ones, for the scope.
 class Env {
@@ -375,6 +375,15 @@ TEST_CASE("the default leeway fits a short ttl, and a ttl beyond 400 days is ref
     CHECK(message.find("COOKIESEAL_TTL") != std::string::npos);
     CHECK(message.find("400d") != std::string::npos);
   }
+}
+
+TEST_CASE("PERSISTENT chooses between a persistent and a browser-session cookie; persistent by default") {
+  {
+    const Env env;
+    CHECK(keep_env().persistent);
+  }
+  const Env env(Vars{{"PERSISTENT", "false"}});
+  CHECK_FALSE(keep_env().persistent);
 }
 
 TEST_CASE("a value that could be a key is never echoed in a message") {

@@ -126,6 +126,16 @@ TEST_CASE("no error message, exception text or printed key contains key material
     test_support::ScopedEnv file("COOKIESEAL_KEYS_FILE", "/nonexistent");
     collect([] { (void)cookieseal::Keyring::from_env(); });
   }
+  {  // the key pasted where the keys file's path belongs
+    test_support::ScopedEnv keys("COOKIESEAL_KEYS", std::nullopt);
+    test_support::ScopedEnv file("COOKIESEAL_KEYS_FILE", key_text);
+    collect([] { (void)cookieseal::Keyring::from_env(); });
+  }
+  {
+    test_support::ScopedEnv keys("COOKIESEAL_KEYS", std::nullopt);
+    test_support::ScopedEnv file("COOKIESEAL_KEYS_FILE", key_hex + "," + key_text);
+    collect([] { (void)cookieseal::Keyring::from_env(); });
+  }
   std::ostringstream printed;
   printed << cookieseal::Key::parse(key_text) << ' ' << cookieseal::Key::parse(key_text).id();
   messages.push_back(printed.str());

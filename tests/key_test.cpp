@@ -1,11 +1,17 @@
 // Tests for include/cookieseal/key.hpp
 #include <cookieseal/key.hpp>
 
+#include "crypto/key_strength.hpp"
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>
+#include <sodium.h>  // randombytes_buf
 
+#include <array>
+#include <cmath>
 #include <sstream>
+#include <string>
+#include <vector>
 
 using cookieseal::Key;
 using test_support::config_error_of;
@@ -85,4 +91,90 @@ TEST_CASE("a moved key keeps its secret and clone copies it explicitly") {
 TEST_CASE("Key::from_bytes rejects an all-zero key") {
   const std::array<std::uint8_t, 32> zero{};
   CHECK(config_error_of([&] { (void)Key::from_bytes(zero); }).find("zero") != std::string::npos);
+}
+
+namespace {
+
+std::string hex_of_byte(std::uint8_t b, std::size_t times) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < times; ++i) out += {digits[b >> 4], digits[b & 15]};
+  return out;
+}
+
+std::string hex_of_text(std::string_view text) {
+  std::string out;
+  for (const char c : text) out += hex_of_byte(static_cast<std::uint8_t>(c), 1);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Key::parse refuses patterned and password keys, says how to make one, and never echoes them") {
+  const struct {
+    std::string text;
+    const char* why;
+  } weak[] = {
+      {hex_of_byte(0, 31) + "01", "fewer than 12 distinct byte values"},  // 31 zero bytes, then 01
+      {hex_of_byte(0x01, 32), "fewer than 12 distinct byte values"},
+      {hex_of_byte(0xff, 32), "fewer than 12 distinct byte values"},
+      {"passwordpasswordpasswordpasswordpasswordpas", "fewer than 12 distinct byte values"},  // base64url
+      {hex_of_text("correct horse battery staple 42!"), "printable ASCII"},  // a password, in hex
+      {std::string(64, '0'), "all 32 key bytes are zero"},
+  };
+  for (const auto& w : weak) {
+    const std::string& text = w.text;
+    CAPTURE(text);
+    const std::string msg = config_error_of([&] { (void)Key::parse(text, "COOKIESEAL_KEYS: key 1"); });
+    CHECK(msg.rfind("COOKIESEAL_KEYS: key 1: ", 0) == 0);
+    CHECK(msg.find(w.why) != std::string::npos);
+    CHECK(msg.find("cookieseal keygen") != std::string::npos);
+    for (std::size_t i = 0; i + 8 <= text.size(); ++i)
+      CHECK(msg.find(text.substr(i, 8)) == std::string::npos);
+  }
+  std::array<std::uint8_t, 32> password{};
+  std::copy_n("correct horse battery staple 42!", 32, password.begin());
+  CHECK(config_error_of([&] { (void)Key::from_bytes(password); }).find("printable ASCII") !=
+        std::string::npos);
+}
+
+TEST_CASE("the FORMAT.md vector keys and 100,000 random keys pass the weak-key checks") {
+  CHECK(cookieseal::detail::key_weakness(Key::parse(test_support::key_a_text).secret()) == nullptr);
+  CHECK(cookieseal::detail::key_weakness(Key::parse(test_support::key_b_text).secret()) == nullptr);
+  std::size_t refused = 0;
+  std::array<std::uint8_t, 32> k{};
+  for (int i = 0; i < 100000; ++i) {
+    randombytes_buf(k.data(), k.size());
+    if (cookieseal::detail::key_weakness(k) != nullptr) ++refused;
+  }
+  CHECK(refused == 0);
+}
+
+TEST_CASE(
+    "a random key is refused with negligible probability: < 2^-83 for too few distinct bytes, < 2^-45 for "
+    "printable") {
+  // P(exactly d distinct values among 32 uniform bytes) = C(256, d) S(32, d) d! / 256^32, with
+  // S the Stirling numbers of the second kind; in logarithms to stay in range.
+  constexpr int n = 32;
+  std::vector<std::vector<long double>> stirling(n + 1, std::vector<long double>(n + 1, 0));
+  stirling[0][0] = 1;
+  for (int i = 1; i <= n; ++i)
+    for (int d = 1; d <= i; ++d) stirling[i][d] = d * stirling[i - 1][d] + stirling[i - 1][d - 1];
+  long double below = 0;
+  long double mean = 0;
+  for (int d = 1; d <= n; ++d) {
+    const long double log_p = std::lgamma(257.0L) - std::lgamma(257.0L - d) + std::log(stirling[n][d]) -
+                              n * std::log(256.0L);  // C(256,d) d! = 256! / (256-d)!
+    const long double p = std::exp(log_p);
+    mean += d * p;
+    if (d < static_cast<int>(cookieseal::detail::min_distinct_key_bytes)) below += p;
+  }
+  MESSAGE("distinct bytes of a random key: mean " << static_cast<double>(mean)
+                                                  << "; P(< 12) = " << static_cast<double>(below));
+  CHECK(mean > 30.1L);
+  CHECK(mean < 30.2L);
+  CHECK(below < std::ldexp(1.0L, -83));
+  const long double printable = std::pow(95.0L / 256.0L, 32.0L);
+  MESSAGE("P(all 32 bytes printable) = " << static_cast<double>(printable));
+  CHECK(printable < std::ldexp(1.0L, -45));
 }

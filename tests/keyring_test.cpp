@@ -1,14 +1,17 @@
 // Tests for include/cookieseal/keyring.hpp
 #include <cookieseal/keyring.hpp>
 
+#include "crypto/keys_file.hpp"
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <set>
 #include <unistd.h>
+#include <vector>
 
 using cookieseal::Key;
 using cookieseal::Keyring;
@@ -218,4 +221,55 @@ TEST_CASE("Keyring::from_env can remove COOKIESEAL_KEYS from the environment onc
   const Keyring ring = Keyring::from_env("COOKIESEAL_", cookieseal::KeysInEnvironment::remove);
   CHECK(ring.primary().id().hex() == "dacd950a");
   CHECK(std::getenv("COOKIESEAL_KEYS") == nullptr);
+}
+
+namespace {
+
+bool all_zero(const std::vector<char>& v) {
+  return std::all_of(v.begin(), v.end(), [](char c) { return c == 0; });
+}
+
+}  // namespace
+
+TEST_CASE("a keys file is read into one buffer that is wiped after success and after every error") {
+  using cookieseal::detail::read_keys_file;
+  std::vector<char> scratch(cookieseal::detail::max_keys_file_bytes + 1, 'Z');
+  const std::string good = temp_file("# keys\n" + std::string(key_a_text) + "\n" + key_b_text + "\n");
+  const Keyring ring = read_keys_file(good, "keys file", scratch);
+  CHECK(ring.size() == 2);
+  CHECK(all_zero(scratch));
+
+  const std::string bad = temp_file(std::string(key_a_text) + "\nnot-a-key\n");
+  std::fill(scratch.begin(), scratch.end(), 'Z');
+  CHECK(config_error_of([&] { (void)read_keys_file(bad, "keys file", scratch); }).find("line 2") !=
+        std::string::npos);
+  CHECK(all_zero(scratch));
+
+  std::vector<char> small(40, 'Z');  // the file (87 bytes) does not fit
+  CHECK(config_error_of([&] {
+          (void)read_keys_file(good, "keys file", small);
+        }).find("larger than 39 bytes") != std::string::npos);
+  CHECK(all_zero(small));
+  std::remove(good.c_str());
+  std::remove(bad.c_str());
+}
+
+TEST_CASE("COOKIESEAL_KEYS_FILE set to key text is never echoed in the error") {
+  const std::string key_hex = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+  ScopedEnv keys("COOKIESEAL_KEYS", std::nullopt);
+  for (const std::string& value :
+       {std::string(key_a_text), std::string(key_a_text) + "," + key_b_text, key_hex, " " + key_hex + "\n",
+        std::string(key_a_text).substr(0, 20), "./" + std::string(key_a_text), "/run/" + key_hex}) {
+    CAPTURE(value);
+    ScopedEnv file("COOKIESEAL_KEYS_FILE", value);
+    const std::string msg = config_error_of([] { (void)Keyring::from_env(); });
+    CHECK(msg.rfind("COOKIESEAL_KEYS_FILE (path not shown: it could be key text): cannot open: ", 0) == 0);
+    for (const std::string_view k :
+         {std::string_view(key_a_text), std::string_view(key_b_text), std::string_view(key_hex)})
+      for (std::size_t i = 0; i + 8 <= k.size(); ++i) CHECK(msg.find(k.substr(i, 8)) == std::string::npos);
+  }
+  // An ordinary path is still shown, control bytes replaced.
+  ScopedEnv file("COOKIESEAL_KEYS_FILE", "/etc/cookieseal/keys\n.txt");
+  CHECK(config_error_of([] { (void)Keyring::from_env(); }) ==
+        "COOKIESEAL_KEYS_FILE (/etc/cookieseal/keys?.txt): cannot open: No such file or directory");
 }

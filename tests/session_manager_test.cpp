@@ -150,7 +150,7 @@ TEST_CASE("the Set-Cookie of a commit is set_cookie_header's, with Max-Age = ttl
   s.set("user", "ada");
   const Commit out = m.commit(s);
   REQUIRE(out.set_cookie);
-  CHECK(*out.set_cookie == cookieseal::set_cookie_header(name, value_of(out), {}, 2h, *clock.now));
+  CHECK(*out.set_cookie == cookieseal::set_cookie_header(name, value_of(out), {}, 2h, *clock.now).value());
   CHECK(out.set_cookie->find("Max-Age=7200;") != std::string::npos);
   CHECK(m.cookie_name() == name);
 }
@@ -365,7 +365,7 @@ TEST_CASE("a session past its lifetime (within the leeway) is deleted on commit,
   s.set("user", "bob");
   const Commit out = m.commit(s);
   CHECK(out.action == Commit::Action::remove);
-  CHECK(out.set_cookie == cookieseal::delete_cookie_header(name, {}));
+  CHECK(out.set_cookie == cookieseal::delete_cookie_header(name, {}).value());
   clock.advance(31s);
   CHECK(m.load(cookie).load_status() == LoadStatus::expired);
 }
@@ -410,7 +410,7 @@ TEST_CASE("destroy sends a deleting Set-Cookie with the same Path and Domain") {
   const Commit out = m.commit(s);
   CHECK(out.action == Commit::Action::remove);
   REQUIRE(out.set_cookie);
-  CHECK(*out.set_cookie == cookieseal::delete_cookie_header("__Secure-session", m.config().cookie));
+  CHECK(*out.set_cookie == cookieseal::delete_cookie_header("__Secure-session", m.config().cookie).value());
   CHECK(out.set_cookie->find("Max-Age=0") != std::string::npos);
   CHECK(out.set_cookie->find("Expires=Thu, 01 Jan 1970 00:00:00 GMT") != std::string::npos);
   CHECK(out.set_cookie->find("Path=/app") != std::string::npos);
@@ -762,4 +762,183 @@ TEST_CASE("4 threads x 100,000 load/commit/reload rounds on one manager, every r
   CHECK(wrong == 0);
   CHECK(done == static_cast<long>(thread_count) * rounds);
   CHECK(m.usage().count(LoadStatus::loaded) == 2 * static_cast<std::uint64_t>(thread_count) * rounds);
+}
+
+namespace {
+
+struct NicknameV1 {
+  static constexpr std::string_view session_schema = "profile";
+  static constexpr std::uint32_t session_schema_version = 1;
+  std::string nickname;
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(nickname);
+  }
+};
+
+struct NicknameV2 {  // a member added in front: the version goes up
+  static constexpr std::string_view session_schema = "profile";
+  static constexpr std::uint32_t session_schema_version = 2;
+  bool admin = false;
+  std::string nickname;
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(admin, nickname);
+  }
+};
+
+struct OtherSchema {  // same members as V2, another name
+  static constexpr std::string_view session_schema = "cart";
+  static constexpr std::uint32_t session_schema_version = 2;
+  bool admin = false;
+  std::string nickname;
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(admin, nickname);
+  }
+};
+
+// An authentic cookie holding `plaintext` (whatever layout), as an older release would write it.
+std::string sealed_cookie(const ManualClock& clock, const std::string& plaintext) {
+  cookieseal::SealerOptions o;
+  o.clock = clock.fn();
+  const cookieseal::Sealer sealer(ring({key_a_text}), o);
+  return std::string(name) + "=" + sealer.seal(name, plaintext, *clock.now + 1h).value();
+}
+
+}  // namespace
+
+TEST_CASE("a typed cookie written for one schema version never opens as another (type confusion)") {
+  ManualClock clock;
+  const SessionManager m(make_config(clock));
+  auto v1 = m.create<NicknameV1>();
+  v1.data().nickname = std::string(1, '\0');  // read as V2, this byte would be admin = true
+  const std::string cookie = cookie_of(m.commit(v1));
+  const auto as_v2 = m.load<NicknameV2>(cookie);
+  CHECK(as_v2.load_status() == LoadStatus::bad_payload);
+  CHECK_FALSE(as_v2.view().admin);
+  CHECK(m.load<OtherSchema>(cookie).load_status() == LoadStatus::bad_payload);
+  CHECK(m.load<NicknameV1>(cookie).load_status() == LoadStatus::loaded);
+}
+
+TEST_CASE("a typed cookie of the old layout (no schema) opens only as version 1 of its schema") {
+  ManualClock clock;
+  const SessionManager m(make_config(clock));
+  // Layout 2: flag, layout, id, created_at, then T: the nickname "\0".
+  const std::string legacy = from_hex("0102000102030405060708090a0b0c0d0e0f00b9556900000000") +
+                             from_hex("0100000000000000") + std::string(1, '\0');
+  const std::string cookie = sealed_cookie(clock, legacy);
+  CHECK(m.load<NicknameV2>(cookie).load_status() == LoadStatus::bad_payload);
+  const auto v1 = m.load<NicknameV1>(cookie);
+  CHECK(v1.load_status() == LoadStatus::loaded);
+  CHECK(v1.needs_reseal());  // rewritten in the current layout on commit
+}
+
+TEST_CASE("a Session cookie written before the head carried issue time and user still opens, and is resealed") {
+  ManualClock clock;
+  const SessionManager m(make_config(clock));
+  // Layout 1: flag, layout, id, created_at, one entry "n" = int64 7.
+  const std::string legacy = from_hex("0101000102030405060708090a0b0c0d0e0f00b9556900000000") +
+                             from_hex("0100000000000000") + from_hex("01000000000000006e01") +
+                             from_hex("0700000000000000");
+  const Session s = m.load(sealed_cookie(clock, legacy));
+  REQUIRE(s.load_status() == LoadStatus::loaded);
+  CHECK(s.get<int>("n") == 7);
+  CHECK(s.id().hex() == "000102030405060708090a0b0c0d0e0f");
+  CHECK(s.user().empty());
+  CHECK(s.needs_reseal());
+  const Commit out = m.commit(s);
+  const Session again = m.load(cookie_of(out));
+  CHECK(again.get<int>("n") == 7);
+  CHECK_FALSE(again.needs_reseal());
+}
+
+TEST_CASE("a shorter idle timeout reaches cookies already issued under a longer one") {
+  ManualClock clock;
+  Config long_ttl = make_config(clock);
+  long_ttl.lifetimes.ttl = 24h * 30;
+  long_ttl.lifetimes.max_lifetime = 24h * 60;
+  const std::string cookie = issued(SessionManager(std::move(long_ttl)));
+  clock.advance(24h * 10);  // idle for 10 days
+  Config short_ttl = make_config(clock);
+  short_ttl.lifetimes.ttl = 1h;
+  short_ttl.lifetimes.max_lifetime = 24h * 60;
+  CHECK(SessionManager(std::move(short_ttl)).load(cookie).load_status() == LoadStatus::expired);
+}
+
+TEST_CASE("several cookies of the name that open as different sessions are all refused (cookie tossing)") {
+  ManualClock clock;
+  const SessionManager m(make_config(clock));
+  const std::string victim = issued(m, "victim");
+  const std::string attacker = issued(m, "attacker");
+  const Session tossed = m.load(attacker + "; " + victim);
+  CHECK(tossed.load_status() == LoadStatus::ambiguous);
+  CHECK_FALSE(tossed.contains("user"));
+  CHECK(m.usage().count(LoadStatus::ambiguous) == 1);
+  // The same session twice (a stale copy at another path) is no ambiguity.
+  CHECK(m.load(victim + "; " + victim).get<std::string>("user") == "victim");
+  // A refused copy next to the real one does not hide it.
+  CHECK(m.load(std::string(name) + "=garbage; " + victim).get<std::string>("user") == "victim");
+}
+
+TEST_CASE("the user and the session's own ttl travel in the sealed head") {
+  ManualClock clock;
+  const SessionManager m(make_config(clock));
+  Session s = m.create();
+  s.set_user("42");
+  s.set_ttl(2h);
+  CHECK(s.modified());
+  const Commit out = m.commit(s);
+  CHECK(out.set_cookie->find("Max-Age=7200") != std::string::npos);
+  const Session back = m.load(cookie_of(out));
+  CHECK(back.user() == "42");
+  CHECK(back.ttl() == 2h);
+  clock.advance(2h + 61s);
+  CHECK(m.load(cookie_of(out)).load_status() == LoadStatus::expired);
+  CHECK_THROWS_AS(s.set_user(std::string(257, 'u')), std::length_error);
+  CHECK_THROWS_AS(s.set_ttl(0s), std::invalid_argument);
+}
+
+TEST_CASE("a SessionManager can be returned from a factory and moved") {
+  ManualClock clock;
+  auto make = [&] { return SessionManager(make_config(clock)); };
+  SessionManager m = make();
+  SessionManager moved = std::move(m);
+  const std::string cookie = issued(moved);
+  CHECK(moved.load(cookie).load_status() == LoadStatus::loaded);
+}
+
+TEST_CASE("a schema change migrates as docs/SESSION.md shows: read the old version, write the new") {
+  ManualClock clock;
+  const SessionManager m(make_config(clock));
+  auto v1 = m.create<NicknameV1>();
+  v1.data().nickname = "ada";
+  const std::string cookie_header = cookie_of(m.commit(v1));
+  auto v2 = m.load<NicknameV2>(cookie_header);
+  REQUIRE(v2.load_status() == LoadStatus::bad_payload);
+  if (auto old = m.load<NicknameV1>(cookie_header); old.load_status() == LoadStatus::loaded) {
+    v2.data().nickname = old.view().nickname;
+  }
+  const auto again = m.load<NicknameV2>(cookie_of(m.commit(v2)));
+  CHECK(again.load_status() == LoadStatus::loaded);
+  CHECK(again.view().nickname == "ada");
+  CHECK_FALSE(again.view().admin);
+}
+
+TEST_CASE("persistent = false writes a browser-session cookie; the sealed expiry still enforces the ttl") {
+  ManualClock clock;
+  Config c = make_config(clock);
+  c.persistent = false;
+  const SessionManager m(std::move(c));
+  Session s = m.create();
+  s.set("user", "ada");
+  const Commit out = m.commit(s);
+  REQUIRE(out.set_cookie);
+  CHECK(out.set_cookie->find("Max-Age") == std::string::npos);
+  CHECK(out.set_cookie->find("Expires") == std::string::npos);
+  CHECK(out.set_cookie->find("; Secure; HttpOnly; SameSite=Lax") != std::string::npos);
+  const std::string cookie = cookie_of(out);
+  CHECK(m.load(cookie).load_status() == LoadStatus::loaded);
+  clock.advance(24h + 61s);
+  CHECK(m.load(cookie).load_status() == LoadStatus::expired);
 }

@@ -27,6 +27,17 @@ std::string problem(std::string_view name, const CookieAttributes& attributes) {
   return check_cookie(name, attributes).value_or("");
 }
 
+// The header built, or "<error>" (so a comparison with the expected text fails readably).
+std::string header(std::string_view name, std::string_view value, const CookieAttributes& attributes,
+                   std::chrono::seconds max_age, std::chrono::sys_seconds now) {
+  const auto r = set_cookie_header(name, value, attributes, max_age, now);
+  return r.ok() ? *r : "<error>";
+}
+std::string deletion(std::string_view name, const CookieAttributes& attributes) {
+  const auto r = cookieseal::delete_cookie_header(name, attributes);
+  return r.ok() ? *r : "<error>";
+}
+
 bool contains(const std::string& haystack, std::string_view needle) {
   return haystack.find(needle) != std::string::npos;
 }
@@ -76,7 +87,7 @@ TEST_CASE("imf_fixdate clamps to the years it can write") {
 }
 
 TEST_CASE("set_cookie_header writes the default attributes") {
-  CHECK(set_cookie_header("__Host-session", "VALUE", {}, 86400s, at(784111777 - 86400)) ==
+  CHECK(header("__Host-session", "VALUE", {}, 86400s, at(784111777 - 86400)) ==
         "__Host-session=VALUE; Path=/; Max-Age=86400; Expires=Sun, 06 Nov 1994 08:49:37 GMT; "
         "Secure; HttpOnly; SameSite=Lax");
 }
@@ -87,7 +98,7 @@ TEST_CASE("set_cookie_header writes every attribute") {
   a.domain = "example.com";
   a.same_site = SameSite::none;
   a.partitioned = true;
-  CHECK(set_cookie_header("s", "v", a, 60s, at(0)) ==
+  CHECK(header("s", "v", a, 60s, at(0)) ==
         "s=v; Path=/app; Domain=example.com; Max-Age=60; "
         "Expires=Thu, 01 Jan 1970 00:01:00 GMT; Secure; HttpOnly; SameSite=None; Partitioned");
 
@@ -96,25 +107,79 @@ TEST_CASE("set_cookie_header writes every attribute") {
   a.partitioned = false;
   a.same_site = SameSite::strict;
   a.domain.reset();
-  CHECK(set_cookie_header("s", "v", a, 0s, at(0)) ==
+  CHECK(header("s", "v", a, 0s, at(0)) ==
         "s=v; Path=/app; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; SameSite=Strict");
 }
 
 TEST_CASE("set_cookie_header treats a negative max_age as 0") {
-  CHECK(set_cookie_header("s", "v", {}, -5s, at(1000)) ==
+  CHECK(header("s", "v", {}, -5s, at(1000)) ==
         "s=v; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:16:40 GMT; Secure; HttpOnly; "
         "SameSite=Lax");
 }
 
-TEST_CASE("set_cookie_header clamps Expires instead of overflowing") {
+TEST_CASE("set_cookie_header writes at most 400 days, in Max-Age and in Expires") {
+  CHECK(cookieseal::max_cookie_age == 34560000s);
+  const std::string capped =
+      "s=v; Path=/; Max-Age=34560000; Expires=Wed, 18 Dec 2024 22:13:20 GMT; Secure; HttpOnly; SameSite=Lax";
+  CHECK(header("s", "v", {}, 34560000s, at(1700000000)) == capped);   // exactly 400 days: as asked
+  CHECK(header("s", "v", {}, 34560001s, at(1700000000)) == capped);   // a second more: 400 days
+  CHECK(header("s", "v", {}, 3650 * 24h, at(1700000000)) == capped);  // ten years: 400 days
   const auto huge = std::chrono::seconds{std::numeric_limits<std::int64_t>::max()};
-  CHECK(set_cookie_header("s", "v", {}, huge, at(1700000000)) ==
-        "s=v; Path=/; Max-Age=9223372036854775807; Expires=Fri, 31 Dec 9999 23:59:59 GMT; "
+  CHECK(header("s", "v", {}, huge, at(1700000000)) == capped);
+  CHECK(header("s", "v", {}, 399 * 24h, at(1700000000)).find("Max-Age=34473600;") != std::string::npos);
+}
+
+TEST_CASE("set_cookie_header clamps Expires instead of overflowing") {
+  CHECK(header("s", "v", {}, 24h, at(253402300799 - 10)) ==
+        "s=v; Path=/; Max-Age=86400; Expires=Fri, 31 Dec 9999 23:59:59 GMT; "
         "Secure; HttpOnly; SameSite=Lax");
 }
 
+// Built without assertions too (set_cookie_ndebug_test compiles this file and the builder
+// with -DNDEBUG): a CR or LF anywhere would split the response.
+TEST_CASE("set_cookie_header refuses a value that would inject a header or break the cookie") {
+  using namespace std::string_view_literals;
+  for (const std::string_view value : {"s\r\nX-Evil: 1"sv, "s\nX-Evil: 1"sv, "a;b"sv, "a b"sv, "a,b"sv,
+                                       "\"q\""sv, "a\\b"sv, "a\0b"sv, "\x7f"sv, "caf\xc3\xa9"sv}) {
+    const auto r = set_cookie_header("s", value, {}, 60s, at(0));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error() == cookieseal::Error::malformed);
+  }
+}
+
+TEST_CASE("set_cookie_header and delete_cookie_header refuse a name or attributes check_cookie refuses") {
+  CookieAttributes injected_path;
+  injected_path.path = "/\r\nX-Evil: 1";
+  CookieAttributes injected_domain;
+  injected_domain.domain = "example.com\r\nX-Evil: 1";
+  CookieAttributes none_insecure;
+  none_insecure.secure = false;
+  none_insecure.same_site = SameSite::none;
+  CookieAttributes host_with_path;
+  host_with_path.path = "/app";
+  const struct {
+    std::string_view name;
+    CookieAttributes attributes;
+  } bad[] = {{"s\r\nX-Evil: 1", {}},
+             {"", {}},
+             {"a=b", {}},
+             {"s", injected_path},
+             {"s", injected_domain},
+             {"s", none_insecure},
+             {"__Host-s", host_with_path}};
+  for (const auto& [name, attributes] : bad) {
+    REQUIRE(check_cookie(name, attributes).has_value());
+    const auto set = set_cookie_header(name, "v", attributes, 60s, at(0));
+    const auto gone = cookieseal::delete_cookie_header(name, attributes);
+    REQUIRE_FALSE(set.ok());
+    REQUIRE_FALSE(gone.ok());
+    CHECK(set.error() == cookieseal::Error::malformed);
+    CHECK(gone.error() == cookieseal::Error::malformed);
+  }
+}
+
 TEST_CASE("delete_cookie_header empties the cookie and keeps its scope") {
-  CHECK(cookieseal::delete_cookie_header("__Host-session", {}) ==
+  CHECK(deletion("__Host-session", {}) ==
         "__Host-session=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Secure; "
         "HttpOnly; SameSite=Lax");
   CookieAttributes a;
@@ -122,7 +187,7 @@ TEST_CASE("delete_cookie_header empties the cookie and keeps its scope") {
   a.domain = ".example.com";
   a.same_site = SameSite::strict;
   a.partitioned = true;
-  CHECK(cookieseal::delete_cookie_header("cart", a) ==
+  CHECK(deletion("cart", a) ==
         "cart=; Path=/shop; Domain=.example.com; Max-Age=0; "
         "Expires=Thu, 01 Jan 1970 00:00:00 GMT; Secure; HttpOnly; SameSite=Strict; Partitioned");
 }
@@ -143,10 +208,11 @@ TEST_CASE("set_cookie_header_size agrees with the built header") {
                 a.http_only = !flags;
                 a.partitioned = flags;
                 a.same_site = same_site;
+                if (check_cookie(name, a)) continue;  // refused settings build no header
                 const std::string_view v = std::string_view(value).substr(0, value_size);
                 const auto size = cookieseal::set_cookie_header_size(name, value_size, a, max_age);
-                CHECK(size == set_cookie_header(name, v, a, max_age, at(1700000000)).size());
-                CHECK(size == set_cookie_header(name, v, a, max_age, at(0)).size());
+                CHECK(size == header(name, v, a, max_age, at(1700000000)).size());
+                CHECK(size == header(name, v, a, max_age, at(0)).size());
               }
             }
           }
@@ -154,8 +220,7 @@ TEST_CASE("set_cookie_header_size agrees with the built header") {
       }
     }
   }
-  CHECK(cookieseal::set_cookie_header_size("s", 0, {}, 0s) ==
-        cookieseal::delete_cookie_header("s", {}).size());
+  CHECK(cookieseal::set_cookie_header_size("s", 0, {}, 0s) == deletion("s", {}).size());
 }
 
 TEST_CASE("the defaults satisfy the __Host- prefix") {

@@ -98,11 +98,14 @@ std::string_view trim(std::string_view s) {
   return s.substr(b, s.find_last_not_of(space) - b + 1);
 }
 
-// The cookie value from the operand (or standard input), trimmed. Text holding '=' or ';'
-// (never in a cookie value) is read as a Cookie header, with or without "Cookie:" in front,
-// and the cookie called `name` is taken from it. `name` is only called when needed.
-template <class Name>
-std::string cookie_operand(const Args& args, Name&& name) {
+// The operand (or standard input), trimmed. Text holding '=' or ';' (never in a cookie value)
+// is a Cookie header, with or without "Cookie:" in front.
+struct Operand {
+  std::string text;
+  bool is_header = false;
+};
+
+Operand operand(const Args& args) {
   std::string text;
   if (args.positional.empty() || args.positional[0] == "-") {
     text = read_all(std::cin, "standard input");
@@ -110,18 +113,23 @@ std::string cookie_operand(const Args& args, Name&& name) {
     text = args.positional[0];
   }
   std::string_view value = trim(text);
-  if (value.find_first_of("=;") != std::string_view::npos) {
-    std::string_view header = value;
-    if (header.size() >= 7 && (header.substr(0, 7) == "Cookie:" || header.substr(0, 7) == "cookie:")) {
-      header.remove_prefix(7);
-    }
-    const std::string cookie_name = name();
-    const std::optional<std::string_view> found = find_cookie(header, cookie_name);
-    if (!found) throw UsageError("no cookie named '" + cookie_name + "' in the given header");
-    value = *found;
+  const bool is_header = value.find_first_of("=;") != std::string_view::npos;
+  if (is_header && value.size() >= 7 && (value.substr(0, 7) == "Cookie:" || value.substr(0, 7) == "cookie:")) {
+    value.remove_prefix(7);
   }
   if (value.empty()) throw UsageError("no cookie given (an argument, or standard input)");
-  return std::string(value);
+  return Operand{std::string(value), is_header};
+}
+
+// The cookie value from the operand: the first cookie called `name` when it is a header.
+template <class Name>
+std::string cookie_operand(const Args& args, Name&& name) {
+  const Operand in = operand(args);
+  if (!in.is_header) return in.text;
+  const std::string cookie_name = name();
+  const std::optional<std::string_view> found = find_cookie(in.text, cookie_name);
+  if (!found || found->empty()) throw UsageError("no cookie named '" + cookie_name + "' in the given header");
+  return std::string(*found);
 }
 
 std::chrono::sys_seconds now_from(const Args& args) {
@@ -218,6 +226,8 @@ int run_encode(int argc, char** argv) {
       throw UsageError("--ttl wants a positive duration such as 3600, 90s, 30m, 24h or 7d");
     }
     config.lifetimes.ttl = *d;
+    // Name what the user can change: the flag and the variables it is checked against.
+    config.lifetimes.validate("--ttl " + *ttl + " (with COOKIESEAL_LEEWAY and COOKIESEAL_MAX_LIFETIME)");
   }
   if (config.lifetimes.ttl > config.lifetimes.max_lifetime) {  // commit() caps the expiry at created + max_lifetime
     std::cerr << "warning: the expiry is capped by the absolute lifetime (COOKIESEAL_MAX_LIFETIME = "
@@ -250,9 +260,13 @@ int run_decode(int argc, char** argv) {
   if (auto name = args.get("--name")) config.cookie_name = *name;
   if (args.has("--now")) config.clock = [now = now_from(args)] { return now; };
   const SessionManager manager(std::move(config));  // validates: throws ConfigError
-  const std::string value = cookie_operand(args, [&] { return manager.cookie_name(); });
-  // The manager reads Cookie headers: hand it exactly one pair.
-  const Session session = manager.load(manager.cookie_name() + "=" + value);
+  // A header goes to the manager whole, so the CLI tries every cookie of the name as a server
+  // does (several, a stale one first); a bare value is handed over as one pair.
+  const Operand in = operand(args);
+  const Session session = manager.load(in.is_header ? in.text : manager.cookie_name() + "=" + in.text);
+  if (in.is_header && session.load_status() == LoadStatus::absent) {
+    throw UsageError("no cookie named '" + manager.cookie_name() + "' in the given header");
+  }
   if (session.load_status() != LoadStatus::loaded) {
     // absent: the value was not one cookie-value (e.g. held a space or a quote)
     const LoadStatus status = session.load_status();

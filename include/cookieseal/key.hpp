@@ -39,16 +39,18 @@ COOKIESEAL_API std::ostream& operator<<(std::ostream& os, const KeyId& id);
 ///   std::cout << key;                                          // Key(id=1a2b3c4d)
 class COOKIESEAL_API Key {
  public:
-  /// A new random key from the OS generator.
+  /// A new random key from the OS generator (drawn again in the < 2^-45 case that it looks weak).
   [[nodiscard]] static Key generate();
 
   /// Parses 43 characters of unpadded base64url or 64 hex digits (either case); ASCII
-  /// whitespace around the text is ignored. Throws ConfigError for anything else, and for an
-  /// all-zero key (a placeholder, never a real secret). The message never contains the text.
+  /// whitespace around the text is ignored. Throws ConfigError for anything else, and for key
+  /// bytes no random generator gives (docs/SECURITY.md §Keys): all zero, fewer than 12
+  /// distinct byte values (a random key has about 30), or all 32 bytes printable ASCII (a
+  /// password). The message says to use `cookieseal keygen` and never contains the text.
   /// `what` names the key in the message, e.g. "COOKIESEAL_KEYS: key 2".
   [[nodiscard]] static Key parse(std::string_view text, std::string_view what = "key");
 
-  /// A key from raw bytes (rejects an all-zero key with ConfigError).
+  /// A key from raw bytes; ConfigError for the weak keys parse() refuses.
   [[nodiscard]] static Key from_bytes(std::span<const std::uint8_t, format::key_bytes> bytes);
 
   ///@{

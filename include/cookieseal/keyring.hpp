@@ -47,7 +47,11 @@ class COOKIESEAL_API Keyring {
   /// unsetenv are not thread-safe).
   [[nodiscard]] static Keyring from_env(std::string_view prefix = "COOKIESEAL_",
                                         KeysInEnvironment keys = KeysInEnvironment::remove);
-  /// Reads a keys file from disk (at most 1 MiB). Throws ConfigError naming `source`.
+
+  /// Reads a keys file from disk (at most 1 MiB). Throws ConfigError naming `source` and the
+  /// path, unless the path could be key text (no '/' or '.', or 43 base64url characters in a
+  /// row: someone set `COOKIESEAL_KEYS_FILE=<a key>`), which messages then leave out. The
+  /// file's text is read into one buffer and wiped there before this returns or throws.
   [[nodiscard]] static Keyring from_file(const std::string& path, std::string_view source = "keys file");
 
   ///@{

@@ -1,6 +1,8 @@
 // cookieseal - writing `Set-Cookie` response headers, and checking cookie settings at start-up
 #pragma once
 
+#include <cookieseal/error.hpp>
+#include <cookieseal/lifetimes.hpp>  // max_ttl
 #include <cookieseal/export.hpp>
 
 #include <chrono>
@@ -80,6 +82,11 @@ struct CookieAttributes {
 ///   cookieseal::validate_cookie("__Host-session", {.path = "/app"});  // throws ConfigError
 COOKIESEAL_API void validate_cookie(std::string_view name, const CookieAttributes& attributes);
 
+/// The longest cookie lifetime written: 400 days. RFC 6265bis §5.6.1/§5.6.2 lets browsers cap
+/// Max-Age and Expires there (Chrome does), so a longer one would silently be cut short:
+/// set_cookie_header writes at most this, and configuration should refuse longer lifetimes.
+inline constexpr std::chrono::seconds max_cookie_age = max_ttl;  // one constant for both (lifetimes.hpp)
+
 /// Length of an IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT".
 inline constexpr std::size_t imf_fixdate_bytes = 29;
 
@@ -93,32 +100,53 @@ inline constexpr std::size_t imf_fixdate_bytes = 29;
 /// The value of a `Set-Cookie` header that stores `name=value` for `max_age`:
 ///   name=value; Path=/; [Domain=d; ]Max-Age=86400; Expires=<now + max_age>; [Secure; ]
 ///   [HttpOnly; ]SameSite=Lax[; Partitioned]
-/// Expires is written next to Max-Age for clients that only know Expires; a negative max_age
-/// counts as 0, and Expires is clamped as in imf_fixdate. Preconditions, not re-checked in
-/// release builds: `name` and `attributes` passed validate_cookie, and `value` passes
-/// is_cookie_value (a CR or LF in a value would split the response). One allocation.
+/// Expires is written next to Max-Age for clients that only know Expires. A negative max_age
+/// counts as 0, one above max_cookie_age (400 days) as max_cookie_age; Expires is
+/// now + that, clamped as in imf_fixdate.
+/// Checked on every call, in every build (so no input can split the response):
+///  - `name` and `attributes` pass check_cookie (a token name; Path, Domain, SameSite,
+///    Partitioned and the `__Secure-` / `__Host-` prefix rules);
+///  - `value` passes is_cookie_value (no CR, LF, space, '"', ',', ';', '\' or control byte).
+/// Error::malformed when either fails (validate_cookie at start-up gives the message).
+/// One allocation.
 /// Example:
-///   res.add_header("Set-Cookie", cookieseal::set_cookie_header(
-///       "__Host-session", sealed, attrs, std::chrono::hours(24),
-///       std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now())));
-[[nodiscard]] COOKIESEAL_API std::string set_cookie_header(std::string_view name, std::string_view value,
-                                                           const CookieAttributes& attributes,
-                                                           std::chrono::seconds max_age,
-                                                           std::chrono::sys_seconds now);
+///   if (auto h = cookieseal::set_cookie_header("__Host-session", sealed, attrs, std::chrono::hours(24),
+///           std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now())))
+///     res.add_header("Set-Cookie", *h);
+[[nodiscard]] COOKIESEAL_API Result<std::string> set_cookie_header(std::string_view name,
+                                                                   std::string_view value,
+                                                                   const CookieAttributes& attributes,
+                                                                   std::chrono::seconds max_age,
+                                                                   std::chrono::sys_seconds now);
+
+/// The value of a `Set-Cookie` header that stores `name=value` as a browser-session cookie:
+/// set_cookie_header without Max-Age and Expires, so the browser forgets it when it closes
+/// (the sealed expiry inside the value still bounds it). Same checks and errors.
+/// Example: `auto h = cookieseal::session_cookie_header("__Host-session", sealed, attrs);`
+[[nodiscard]] COOKIESEAL_API Result<std::string> session_cookie_header(std::string_view name,
+                                                                       std::string_view value,
+                                                                       const CookieAttributes& attributes);
+
+/// Exactly `session_cookie_header(name, value, attributes)->size()` for any valid `value` of
+/// `value_size` bytes.
+[[nodiscard]] COOKIESEAL_API std::size_t session_cookie_header_size(std::string_view name, std::size_t value_size,
+                                                                    const CookieAttributes& attributes) noexcept;
 
 /// The value of a `Set-Cookie` header that deletes the cookie: an empty value, `Max-Age=0`,
 /// `Expires=Thu, 01 Jan 1970 00:00:00 GMT`, and the same Path, Domain, Secure, SameSite and
-/// Partitioned, without which browsers would not replace the stored cookie. Same
-/// preconditions as set_cookie_header.
-/// Example: `res.add_header("Set-Cookie", cookieseal::delete_cookie_header("__Host-session", attrs));`
-[[nodiscard]] COOKIESEAL_API std::string delete_cookie_header(std::string_view name,
-                                                              const CookieAttributes& attributes);
-
-/// Exactly `set_cookie_header(name, value, attributes, max_age, now).size()` for any `value`
-/// of `value_size` bytes and any `now`, without building it: lets a caller check, before
-/// sealing anything, the 4096 bytes per cookie (name, value and attributes together) that
-/// RFC 6265 §6.1 asks browsers to support at least.
+/// Partitioned, without which browsers would not replace the stored cookie. Checked on every
+/// call like set_cookie_header: Error::malformed unless `name` and `attributes` pass
+/// check_cookie.
 /// Example:
+///   if (auto h = cookieseal::delete_cookie_header("__Host-session", attrs)) res.add_header("Set-Cookie",
+///   *h);
+[[nodiscard]] COOKIESEAL_API Result<std::string> delete_cookie_header(std::string_view name,
+                                                                      const CookieAttributes& attributes);
+
+/// Exactly `set_cookie_header(name, value, attributes, max_age, now)->size()` for any valid
+/// `value` of `value_size` bytes and any `now`, without building it or checking anything: lets a caller
+/// check, before sealing anything, the 4096 bytes per cookie (name, value and attributes together) that RFC
+/// 6265 §6.1 asks browsers to support at least. Example:
 ///   if (cookieseal::set_cookie_header_size(name, sealed_size, attrs, ttl) > 4096) ...
 [[nodiscard]] COOKIESEAL_API std::size_t set_cookie_header_size(std::string_view name, std::size_t value_size,
                                                                 const CookieAttributes& attributes,

@@ -1,6 +1,7 @@
 // cookieseal - Codec: its settings checked once; the work is the Sealer's and the archive's
 #include <cookieseal/codec.hpp>
 
+#include <array>
 #include <ostream>
 
 namespace cookieseal {
@@ -17,20 +18,15 @@ SealerOptions sealer_options(const Options& options) {
 
 }  // namespace
 
+// Indexed by the enumerator's value (Error starts at 1).
+constexpr std::array<std::string_view, error_count> error_names = {
+    "",        "malformed",   "unsupported_version", "unknown_key", "tampered",
+    "expired", "bad_payload", "too_large",           "unavailable", "conflict",
+    "stale"};
+
 std::string_view to_string(Error error) noexcept {
-  switch (error) {
-    case Error::malformed: return "malformed";
-    case Error::unsupported_version: return "unsupported_version";
-    case Error::unknown_key: return "unknown_key";
-    case Error::tampered: return "tampered";
-    case Error::expired: return "expired";
-    case Error::bad_payload: return "bad_payload";
-    case Error::too_large: return "too_large";
-    case Error::unavailable: return "unavailable";
-    case Error::conflict: return "conflict";
-    case Error::stale: return "stale";
-  }
-  return "unknown_error";
+  const auto i = static_cast<std::size_t>(error);
+  return i > 0 && i < error_names.size() ? error_names[i] : "unknown_error";
 }
 
 std::ostream& operator<<(std::ostream& os, Error error) { return os << to_string(error); }

@@ -4,7 +4,7 @@
 #include <cookieseal/format.hpp>      // cookie_length
 #include <cookieseal/set_cookie.hpp>  // check_cookie, is_cookie_name, parse_same_site, set_cookie_header_size
 
-#include "encoding/text.hpp"     // trim, iequals, quoted
+#include "encoding/text.hpp"    // trim, iequals, quoted
 #include "session/payload.hpp"  // empty_session_plaintext_bytes
 
 #include <algorithm>
@@ -39,7 +39,8 @@ constexpr std::string_view same_site_forms = "expected Strict, Lax or None (any 
 // session could ever be stored.
 std::size_t empty_session_header_bytes(std::string_view name, const CookieAttributes& cookie,
                                        std::chrono::seconds ttl) {
-  return set_cookie_header_size(name, format::cookie_length(detail::empty_session_plaintext_bytes), cookie, ttl);
+  return set_cookie_header_size(name, format::cookie_length(detail::empty_session_plaintext_bytes), cookie,
+                                ttl);
 }
 
 }  // namespace
@@ -131,7 +132,8 @@ std::optional<std::string> implicit_downgrade(const Config& c) {
   if (what == nullptr) return std::nullopt;
   return std::string(what) +
          ", so the default name __Host-session cannot be used; choose a cookie name explicitly "
-         "(e.g. " + default_cookie_name(c.cookie) +
+         "(e.g. " +
+         default_cookie_name(c.cookie) +
          "). Without the __Host- prefix a sibling subdomain can plant a cookie of the same name "
          "(cookie tossing; docs/SECURITY.md)";
 }
@@ -168,7 +170,8 @@ Keyring KeySource::read() const {
     }
     case Kind::code: break;
   }
-  throw ConfigError("the keys were set in code: there is nothing to reload; call rotate() with the new keyring");
+  throw ConfigError(
+      "the keys were set in code: there is nothing to reload; call rotate() with the new keyring");
 }
 
 namespace {
@@ -195,52 +198,65 @@ bool bool_of(const std::string& text, const std::string& var) {
   return *b;
 }
 
-// A cookie attribute checked alone, so the message names its variable.
-void check_attribute(const CookieAttributes& alone, const std::string& var, std::string_view forms) {
-  if (auto problem = check_cookie("x", alone)) throw ConfigError(var + ": " + *problem + "; " + std::string(forms));
+// A cookie attribute checked alone, so the message names its variable; returns the text.
+template <class Field>
+std::string checked_attribute(Field CookieAttributes::*field, const std::string& text, const std::string& var,
+                              std::string_view forms) {
+  CookieAttributes alone;
+  alone.*field = text;
+  if (auto problem = check_cookie("x", alone))
+    throw ConfigError(var + ": " + *problem + "; " + std::string(forms));
+  return text;
 }
 
 constexpr EnvRow env_rows[] = {
-    {"TTL", [](Config& c, const std::string& t, const std::string& v) { c.lifetimes.ttl = duration_of(t, v, true); }},
-    {"MAX_LIFETIME",
-     [](Config& c, const std::string& t, const std::string& v) { c.lifetimes.max_lifetime = duration_of(t, v, true); }},
-    {"LEEWAY",
-     [](Config& c, const std::string& t, const std::string& v) { c.lifetimes.leeway = duration_of(t, v, false); }},
+    {"TTL", [](Config& c, const std::string& t,
+               const std::string& v) { c.lifetimes.ttl = duration_of(t, v, true); }},
+    {"MAX_LIFETIME", [](Config& c, const std::string& t,
+                        const std::string& v) { c.lifetimes.max_lifetime = duration_of(t, v, true); }},
+    {"LEEWAY", [](Config& c, const std::string& t,
+                  const std::string& v) { c.lifetimes.leeway = duration_of(t, v, false); }},
     {"RENEW_SHARE",
      [](Config& c, const std::string& t, const std::string& v) {
        const auto s = parse_share(t);
        if (!s) throw ConfigError(v + ": " + quoted(t) + " is not a share; " + std::string(share_forms));
        c.lifetimes.renew_share = *s;
      }},
-    {"SECURE", [](Config& c, const std::string& t, const std::string& v) { c.cookie.secure = bool_of(t, v); }},
-    {"HTTP_ONLY", [](Config& c, const std::string& t, const std::string& v) { c.cookie.http_only = bool_of(t, v); }},
-    {"PARTITIONED", [](Config& c, const std::string& t, const std::string& v) { c.cookie.partitioned = bool_of(t, v); }},
-    {"PERSISTENT", [](Config& c, const std::string& t, const std::string& v) { c.persistent = bool_of(t, v); }},
+    {"SECURE",
+     [](Config& c, const std::string& t, const std::string& v) { c.cookie.secure = bool_of(t, v); }},
+    {"HTTP_ONLY",
+     [](Config& c, const std::string& t, const std::string& v) { c.cookie.http_only = bool_of(t, v); }},
+    {"PARTITIONED",
+     [](Config& c, const std::string& t, const std::string& v) { c.cookie.partitioned = bool_of(t, v); }},
+    {"PERSISTENT",
+     [](Config& c, const std::string& t, const std::string& v) { c.persistent = bool_of(t, v); }},
     {"SAME_SITE",
      [](Config& c, const std::string& t, const std::string& v) {
        const auto s = parse_same_site(t);
-       if (!s) throw ConfigError(v + ": " + quoted(t) + " is not a SameSite value; " + std::string(same_site_forms));
+       if (!s)
+         throw ConfigError(v + ": " + quoted(t) + " is not a SameSite value; " +
+                           std::string(same_site_forms));
        c.cookie.same_site = *s;
      }},
     {"PATH",
      [](Config& c, const std::string& t, const std::string& v) {
-       CookieAttributes alone;
-       alone.path = t;
-       check_attribute(alone, v, "expected a path starting with '/', printable ASCII without ';', at most 1024 bytes");
-       c.cookie.path = t;
+       c.cookie.path =
+           checked_attribute(&CookieAttributes::path, t, v,
+                             "expected a path starting with '/', printable ASCII without ';', at most "
+                             "1024 bytes");
      }},
     {"DOMAIN",
      [](Config& c, const std::string& t, const std::string& v) {
-       CookieAttributes alone;
-       alone.domain = t;
-       check_attribute(alone, v, "expected a host name such as example.com (letters, digits, '-' and '.')");
-       c.cookie.domain = t;
+       c.cookie.domain =
+           checked_attribute(&CookieAttributes::domain, t, v,
+                             "expected a host name such as example.com (letters, digits, '-' and '.')");
      }},
     {"COOKIE_NAME",
      [](Config& c, const std::string& t, const std::string& v) {
        if (!is_cookie_name(t)) {
-         throw ConfigError(v + ": " + quoted(t) +
-                           " is not a cookie name; expected printable ASCII without spaces or ()<>@,;:\\\"/[]?={}");
+         throw ConfigError(
+             v + ": " + quoted(t) +
+             " is not a cookie name; expected printable ASCII without spaces or ()<>@,;:\\\"/[]?={}");
        }
        c.cookie_name = t;
      }},
@@ -270,14 +286,16 @@ void check_prefix(std::string_view prefix) {
     return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
   });
   if (prefix.empty() || !chars_ok || prefix.back() != '_') {
-    throw ConfigError("Config::from_env: the prefix " + quoted(prefix) +
-                      " must be upper-case letters, digits and '_', ending in '_' (e.g. COOKIESEAL_); an empty "
-                      "prefix would read unrelated variables such as PATH");
+    throw ConfigError(
+        "Config::from_env: the prefix " + quoted(prefix) +
+        " must be upper-case letters, digits and '_', ending in '_' (e.g. COOKIESEAL_); an empty "
+        "prefix would read unrelated variables such as PATH");
   }
 }
 
 bool known_name(std::string_view name) {
-  return std::any_of(std::begin(env_rows), std::end(env_rows), [&](const EnvRow& r) { return r.name == name; }) ||
+  return std::any_of(std::begin(env_rows), std::end(env_rows),
+                     [&](const EnvRow& r) { return r.name == name; }) ||
          std::find(std::begin(other_names), std::end(other_names), name) != std::end(other_names);
 }
 
@@ -350,8 +368,8 @@ void refuse_unknown_variables(const std::string& prefix) {
 // The cookie settings together (prefix rules, SameSite=None and Partitioned need Secure, the
 // default name's __Host- needs, the size), naming every variable involved.
 void check_cookie_settings(const Config& c, const std::string& prefix) {
-  const std::string cookie_vars = prefix + "COOKIE_NAME, " + prefix + "SECURE, " + prefix + "SAME_SITE, " + prefix +
-                                  "PARTITIONED, " + prefix + "PATH, " + prefix + "DOMAIN";
+  const std::string cookie_vars = prefix + "COOKIE_NAME, " + prefix + "SECURE, " + prefix + "SAME_SITE, " +
+                                  prefix + "PARTITIONED, " + prefix + "PATH, " + prefix + "DOMAIN";
   if (auto problem = implicit_downgrade(c)) throw ConfigError(cookie_vars + ": " + *problem);
   const std::string name = c.effective_cookie_name();
   if (auto problem = check_cookie(name, c.cookie)) {
@@ -360,8 +378,9 @@ void check_cookie_settings(const Config& c, const std::string& prefix) {
   if (const std::size_t bytes = empty_session_header_bytes(name, c.cookie, c.lifetimes.ttl);
       bytes > max_set_cookie_bytes) {
     throw ConfigError(prefix + "COOKIE_NAME, " + prefix + "PATH, " + prefix +
-                      "DOMAIN: too long: even an empty session needs a Set-Cookie header of " + std::to_string(bytes) +
-                      " bytes, browsers keep at most " + std::to_string(max_set_cookie_bytes));
+                      "DOMAIN: too long: even an empty session needs a Set-Cookie header of " +
+                      std::to_string(bytes) + " bytes, browsers keep at most " +
+                      std::to_string(max_set_cookie_bytes));
   }
 }
 
@@ -383,8 +402,8 @@ Config Config::from_env(std::string_view prefix_view, KeysInEnvironment keys_in_
       c.lifetimes.validate(prefix + "TTL, " + prefix + "LEEWAY");
     } catch (const ConfigError&) {
       throw ConfigError(prefix + "LEEWAY (" + format_duration(c.lifetimes.effective_leeway()) +
-                        ") must be shorter than " + prefix + "TTL (" + format_duration(c.lifetimes.ttl) + "), and " +
-                        prefix + "TTL at most 400d (the longest cookie lifetime browsers keep)");
+                        ") must be shorter than " + prefix + "TTL (" + format_duration(c.lifetimes.ttl) +
+                        "), and " + prefix + "TTL at most 400d (the longest cookie lifetime browsers keep)");
     }
   }
   check_cookie_settings(c, prefix);
@@ -412,7 +431,8 @@ std::string Config::summary() const {
   out << "ttl = " << format_duration(lifetimes.ttl) << '\n';
   out << "max_lifetime = " << format_duration(lifetimes.max_lifetime) << '\n';
   out << "renew_share = " << lifetimes.renew_share << '\n';
-  out << "leeway = " << format_duration(lifetimes.effective_leeway()) << (lifetimes.leeway ? "" : " (default)") << '\n';
+  out << "leeway = " << format_duration(lifetimes.effective_leeway())
+      << (lifetimes.leeway ? "" : " (default)") << '\n';
   out << "persistent = " << (persistent ? "true" : "false") << '\n';
   out << "keys = ";
   if (!keys) {

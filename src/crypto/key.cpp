@@ -1,10 +1,12 @@
 // cookieseal - Key: guarded secret memory, parsing, key id
 #include <cookieseal/key.hpp>
 
+#include "crypto/key_strength.hpp"
 #include "crypto/sodium.hpp"
 #include "encoding/base64url.hpp"
 #include "encoding/text.hpp"
 
+#include <algorithm>
 #include <new>
 #include <ostream>
 #include <string>
@@ -51,12 +53,47 @@ Key::~Key() {
   if (bytes_ != nullptr) sodium_free(bytes_);  // unprotects and wipes before freeing
 }
 
-void Key::finish() {
-  if (sodium_is_zero(bytes_, format::key_bytes)) {
-    throw ConfigError(
-        "all 32 key bytes are zero (a placeholder, not a secret); "
-        "make a key with `cookieseal keygen`");
+namespace {
+
+// A key is 32 bytes from a CSPRNG; these catch what is not: a placeholder, a pattern, a
+// password. A random key has 30.1 distinct byte values on average; fewer than
+// min_distinct_key_bytes happens by chance with probability 6.4e-26 (< 2^-83), and all 32
+// bytes in 0x20..0x7e with (95/256)^32 = 1.7e-14 (< 2^-45). (tests/key_test.cpp computes both
+// and shows the FORMAT.md vector keys pass.)
+
+std::size_t distinct_bytes(const std::uint8_t* p) noexcept {
+  bool seen[256] = {};
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < format::key_bytes; ++i) {
+    n += seen[p[i]] ? 0 : 1;
+    seen[p[i]] = true;
   }
+  return n;
+}
+
+}  // namespace
+
+namespace detail {
+
+const char* key_weakness(std::span<const std::uint8_t, format::key_bytes> key) noexcept {
+  if (sodium_is_zero(key.data(), key.size())) {
+    return "all 32 key bytes are zero (a placeholder, not a secret); make a key with `cookieseal keygen`";
+  }
+  if (distinct_bytes(key.data()) < min_distinct_key_bytes) {
+    return "fewer than 12 distinct byte values among the 32 (a pattern, not a random key; a random "
+           "key has about 30); make a key with `cookieseal keygen`";
+  }
+  if (std::all_of(key.begin(), key.end(), [](std::uint8_t b) { return b >= 0x20 && b <= 0x7e; })) {
+    return "all 32 key bytes are printable ASCII (a password or text, not a random key); make a key "
+           "with `cookieseal keygen`";
+  }
+  return nullptr;
+}
+
+}  // namespace detail
+
+void Key::finish() {
+  if (const char* weakness = detail::key_weakness(secret())) throw ConfigError(weakness);
   unsigned char digest[32];
   crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(key_id_message),
                      sizeof key_id_message - 1, bytes_, format::key_bytes);
@@ -67,7 +104,9 @@ void Key::finish() {
 
 Key Key::generate() {
   Key key;
-  crypto_aead_xchacha20poly1305_ietf_keygen(key.bytes_);
+  do {  // a random key is refused with probability < 2^-45: draw again then
+    crypto_aead_xchacha20poly1305_ietf_keygen(key.bytes_);
+  } while (detail::key_weakness(key.secret()) != nullptr);
   key.finish();
   return key;
 }

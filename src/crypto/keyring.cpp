@@ -1,21 +1,22 @@
 // cookieseal - Keyring: ordered keys, O(1) lookup by key id, parsing from text, file and env
 #include <cookieseal/keyring.hpp>
 
+#include "crypto/keys_file.hpp"
 #include "crypto/sodium.hpp"
 #include "encoding/text.hpp"
 
+#include <fcntl.h>   // open
+#include <unistd.h>  // read, close
+
 #include <cerrno>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <memory>
 #include <string>
 #include <system_error>
+#include <vector>
 
 namespace cookieseal {
 namespace {
-
-constexpr std::size_t max_keys_file_bytes = 1 << 20;
 
 std::string position_name(std::string_view source, const char* unit, std::size_t pos) {
   return std::string(source) + ": " + unit + " " + std::to_string(pos);
@@ -39,9 +40,80 @@ void check_distinct(const std::vector<Key>& keys, std::string_view source, const
   }
 }
 
-void wipe(std::string& s) noexcept { sodium_memzero(s.data(), s.size()); }
+// Wipes a buffer when the scope ends, by return or by exception.
+class WipeOnExit {
+ public:
+  explicit WipeOnExit(std::span<char> buffer) noexcept : buffer_(buffer) {}
+  WipeOnExit(const WipeOnExit&) = delete;
+  WipeOnExit& operator=(const WipeOnExit&) = delete;
+  ~WipeOnExit() { sodium_memzero(buffer_.data(), buffer_.size()); }
+
+ private:
+  std::span<char> buffer_;
+};
+
+bool is_base64url_char(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+// Reads fd to its end (or until `out` is full) into out; bytes read, or -1 with errno set.
+long read_all(int fd, std::span<char> out) noexcept {
+  std::size_t n = 0;
+  while (n < out.size()) {
+    const ssize_t r = ::read(fd, out.data() + n, out.size() - n);
+    if (r == 0) break;
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return -1;
+    n += static_cast<std::size_t>(r);
+  }
+  return static_cast<long>(n);
+}
 
 }  // namespace
+
+namespace detail {
+
+std::string shown_path(std::string_view path) {
+  constexpr std::size_t key_like_run = 43;  // a whole base64url key (hex keys are longer runs)
+  constexpr std::size_t shown = 200;
+  std::size_t run = 0;
+  std::size_t longest = 0;
+  for (const char c : path) {
+    run = is_base64url_char(c) ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  if (path.find_first_of("/.") == std::string_view::npos || longest >= key_like_run) {
+    return "path not shown: it could be key text";
+  }
+  std::string out;
+  for (const char ch : path.substr(0, shown)) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c < 0x7f) out += ch;
+    else out += '?';  // one log line, no terminal escapes
+  }
+  return path.size() > shown ? out + "..." : out;
+}
+
+Keyring read_keys_file(const std::string& path, std::string_view source, std::span<char> scratch) {
+  const WipeOnExit wipe(scratch);
+  const std::string where = std::string(source) + " (" + shown_path(path) + ")";
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    const int err = errno;
+    throw ConfigError(where + ": cannot open: " + std::generic_category().message(err));
+  }
+  const long n = read_all(fd, scratch);
+  const int err = errno;
+  ::close(fd);
+  if (n < 0) throw ConfigError(where + ": cannot read: " + std::generic_category().message(err));
+  const auto bytes = static_cast<std::size_t>(n);
+  if (bytes == scratch.size()) {
+    throw ConfigError(where + ": larger than " + std::to_string(scratch.size() - 1) + " bytes");
+  }
+  return Keyring::parse_file_text(std::string_view(scratch.data(), bytes), where);
+}
+
+}  // namespace detail
 
 Keyring::Keyring(std::vector<Key> keys) : keys_(std::move(keys)) {
   if (keys_.empty()) throw ConfigError("keyring: no keys");
@@ -118,31 +190,8 @@ Keyring Keyring::parse_file_text(std::string_view text, std::string_view source)
 }
 
 Keyring Keyring::from_file(const std::string& path, std::string_view source) {
-  const std::string where = std::string(source) + " (" + path + ")";
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) {
-    const int err = errno;
-    throw ConfigError(where + ": cannot open: " + std::generic_category().message(err));
-  }
-  std::string text;
-  char buf[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) {
-    text.append(buf, n);
-    if (text.size() > max_keys_file_bytes) throw ConfigError(where + ": larger than 1 MiB");
-  }
-  if (std::ferror(f.get())) {
-    const int err = errno;
-    throw ConfigError(where + ": cannot read: " + std::generic_category().message(err));
-  }
-  try {
-    Keyring ring = parse_file_text(text, where);
-    wipe(text);
-    return ring;
-  } catch (...) {
-    wipe(text);
-    throw;
-  }
+  std::vector<char> scratch(detail::max_keys_file_bytes + 1);  // the only copy of the text
+  return detail::read_keys_file(path, source, scratch);        // wipes it
 }
 
 Keyring Keyring::from_env(std::string_view prefix, KeysInEnvironment keys_in_environment) {

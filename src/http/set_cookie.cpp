@@ -1,11 +1,12 @@
 // cookieseal - writing `Set-Cookie` response headers and checking cookie settings
 #include <cookieseal/set_cookie.hpp>
 
-#include <cookieseal/error.hpp>  // ConfigError
+#include <cookieseal/error.hpp>  // ConfigError, Error::malformed, Result
 
 #include <algorithm>
 #include <cassert>
 #include <charconv>  // std::to_chars for Max-Age
+#include <optional>
 #include <cstdint>
 #include <limits>
 
@@ -114,6 +115,9 @@ std::size_t find_bad(std::string_view s, Pred good) noexcept {
   return static_cast<std::size_t>(it - s.begin());
 }
 
+// "cookie \"name\"", built only for a message: checking a good cookie allocates nothing.
+std::string cookie_label(std::string_view name) { return "cookie " + quoted(name); }
+
 std::optional<std::string> check_name(std::string_view name) {
   if (name.empty()) return "cookie name is empty";
   if (const std::size_t bad = find_bad(name, is_token_char); bad < name.size()) {
@@ -124,48 +128,49 @@ std::optional<std::string> check_name(std::string_view name) {
   return std::nullopt;
 }
 
-std::optional<std::string> check_path(const std::string& cookie, std::string_view path) {
-  if (path.empty()) return cookie + ": Path is empty; it must start with '/'";
+std::optional<std::string> check_path(std::string_view name, std::string_view path) {
+  if (path.empty()) return cookie_label(name) + ": Path is empty; it must start with '/'";
   if (path.size() > max_attribute_value_bytes) {
-    return cookie + ": Path is " + std::to_string(path.size()) +
+    return cookie_label(name) + ": Path is " + std::to_string(path.size()) +
            " bytes; browsers ignore attribute values over 1024 bytes";
   }
-  if (path.front() != '/') return cookie + ": Path " + quoted(path) + " must start with '/'";
+  if (path.front() != '/') return cookie_label(name) + ": Path " + quoted(path) + " must start with '/'";
   if (const std::size_t bad = find_bad(path, is_path_char); bad < path.size()) {
-    return cookie + ": Path " + quoted(path) + " has " + describe_byte(path, bad) +
+    return cookie_label(name) + ": Path " + quoted(path) + " has " + describe_byte(path, bad) +
            "; Path allows printable ASCII and spaces, except ';'";
   }
   return std::nullopt;
 }
 
-std::optional<std::string> check_domain(const std::string& cookie, std::string_view domain) {
+std::optional<std::string> check_domain(std::string_view name, std::string_view domain) {
   if (domain.empty()) {
-    return cookie + ": Domain is empty; leave it unset for a host-only cookie";
+    return cookie_label(name) + ": Domain is empty; leave it unset for a host-only cookie";
   }
   if (const std::size_t bad = find_bad(domain, is_domain_char); bad < domain.size()) {
-    return cookie + ": Domain " + quoted(domain) + " has " + describe_byte(domain, bad) +
+    return cookie_label(name) + ": Domain " + quoted(domain) + " has " + describe_byte(domain, bad) +
            "; Domain must be a host name of letters, digits, '-' and '.'";
   }
   // One leading '.' is what RFC 2109 asked for; RFC 6265 browsers ignore it, so accept it.
   std::string_view host = domain;
   if (host.front() == '.') host.remove_prefix(1);
   if (host.size() > max_domain_bytes) {
-    return cookie + ": Domain is " + std::to_string(host.size()) + " bytes; a host name has at most 253";
+    return cookie_label(name) + ": Domain is " + std::to_string(host.size()) +
+           " bytes; a host name has at most 253";
   }
   // Walk the labels; an empty one means "..", a second leading '.', a trailing '.' or ".".
   while (true) {
     const std::size_t dot = host.find('.');
     const std::string_view label = host.substr(0, dot);
     if (label.empty()) {
-      return cookie + ": Domain " + quoted(domain) +
+      return cookie_label(name) + ": Domain " + quoted(domain) +
              " has an empty label (a trailing '.', \"..\" or no host name at all)";
     }
     if (label.size() > max_label_bytes) {
-      return cookie + ": Domain " + quoted(domain) + " has a label of " + std::to_string(label.size()) +
-             " bytes; host name labels have at most 63";
+      return cookie_label(name) + ": Domain " + quoted(domain) + " has a label of " +
+             std::to_string(label.size()) + " bytes; host name labels have at most 63";
     }
     if (label.front() == '-' || label.back() == '-') {
-      return cookie + ": Domain " + quoted(domain) + " has a label " + quoted(label) +
+      return cookie_label(name) + ": Domain " + quoted(domain) + " has a label " + quoted(label) +
              " that starts or ends with '-'";
     }
     if (dot == std::string_view::npos) break;
@@ -212,9 +217,10 @@ std::int64_t clamp_fixdate(std::int64_t t) noexcept {
   return std::clamp<std::int64_t>(t, 0, max_fixdate_seconds);
 }
 
-// Max-Age as written: negative counts as 0 ("expire now"), which browsers also do.
+// Max-Age as written: negative counts as 0 ("expire now"), which browsers also do; above
+// max_cookie_age it is max_cookie_age, where RFC 6265bis lets browsers cap it anyway.
 std::uint64_t max_age_seconds(std::chrono::seconds max_age) noexcept {
-  return max_age.count() < 0 ? 0 : static_cast<std::uint64_t>(max_age.count());
+  return static_cast<std::uint64_t>(std::clamp(max_age, std::chrono::seconds{0}, max_cookie_age).count());
 }
 
 std::size_t decimal_digits(std::uint64_t v) noexcept {
@@ -233,12 +239,21 @@ std::int64_t expires_at(std::chrono::sys_seconds now, std::uint64_t max_age) noe
   return max_age >= room ? max_fixdate_seconds : start + static_cast<std::int64_t>(max_age);
 }
 
-std::string build(std::string_view name, std::string_view value, const CookieAttributes& attributes,
-                  std::uint64_t max_age, std::int64_t expires) {
-  assert(is_cookie_name(name));
-  assert(is_cookie_value(value));  // a CR/LF here would be response splitting
-  const std::size_t size = set_cookie_header_size(
-      name, value.size(), attributes, std::chrono::seconds{static_cast<std::chrono::seconds::rep>(max_age)});
+// Checked in every build, not asserted: a CR or LF in a value, name or attribute would split
+// the response, and NDEBUG must not turn that check off.
+// A lifetime of nullopt writes neither Max-Age nor Expires: a browser-session cookie.
+struct Lifetime {
+  std::uint64_t max_age;
+  std::int64_t expires;
+};
+
+Result<std::string> build(std::string_view name, std::string_view value, const CookieAttributes& attributes,
+                          std::optional<Lifetime> lifetime) {
+  if (!is_cookie_value(value) || check_cookie(name, attributes)) return Error::malformed;
+  const std::size_t size =
+      lifetime ? set_cookie_header_size(name, value.size(), attributes,
+                                        std::chrono::seconds{static_cast<std::chrono::seconds::rep>(lifetime->max_age)})
+               : session_cookie_header_size(name, value.size(), attributes);
 
   // Layout: name=value; Path=p[; Domain=d]; Max-Age=n; Expires=date[; Secure][; HttpOnly];
   //         SameSite=s[; Partitioned]  -- the same order as set_cookie_header_size counts.
@@ -248,16 +263,18 @@ std::string build(std::string_view name, std::string_view value, const CookieAtt
   out.append(path_attr).append(attributes.path);
   if (attributes.domain) out.append(domain_attr).append(*attributes.domain);
 
-  out.append(max_age_attr);
-  char digits[std::numeric_limits<std::uint64_t>::digits10 + 1];
-  const auto [end, ec] = std::to_chars(std::begin(digits), std::end(digits), max_age);
-  assert(ec == std::errc{});
-  out.append(digits, end);
+  if (lifetime) {
+    out.append(max_age_attr);
+    char digits[std::numeric_limits<std::uint64_t>::digits10 + 1];
+    const auto [end, ec] = std::to_chars(std::begin(digits), std::end(digits), lifetime->max_age);
+    assert(ec == std::errc{});
+    out.append(digits, end);
 
-  out.append(expires_attr);
-  char date[imf_fixdate_bytes];
-  write_fixdate(expires, date);
-  out.append(date, imf_fixdate_bytes);
+    out.append(expires_attr);
+    char date[imf_fixdate_bytes];
+    write_fixdate(lifetime->expires, date);
+    out.append(date, imf_fixdate_bytes);
+  }
 
   if (attributes.secure) out.append(secure_attr);
   if (attributes.http_only) out.append(http_only_attr);
@@ -295,28 +312,28 @@ bool is_cookie_value(std::string_view value) noexcept {
 
 std::optional<std::string> check_cookie(std::string_view name, const CookieAttributes& attributes) {
   if (auto problem = check_name(name)) return problem;
-  const std::string cookie = "cookie " + quoted(name);
-  if (auto problem = check_path(cookie, attributes.path)) return problem;
+  if (auto problem = check_path(name, attributes.path)) return problem;
   if (attributes.domain) {
-    if (auto problem = check_domain(cookie, *attributes.domain)) return problem;
+    if (auto problem = check_domain(name, *attributes.domain)) return problem;
   }
   if (attributes.same_site == SameSite::none && !attributes.secure) {
-    return cookie + ": SameSite=None requires Secure (browsers drop the cookie otherwise)";
+    return cookie_label(name) + ": SameSite=None requires Secure (browsers drop the cookie otherwise)";
   }
   if (attributes.partitioned && !attributes.secure) {
-    return cookie + ": Partitioned requires Secure (browsers drop the cookie otherwise)";
+    return cookie_label(name) + ": Partitioned requires Secure (browsers drop the cookie otherwise)";
   }
   // RFC 6265bis §4.1.3: browsers refuse prefixed cookies that break these rules.
   if (istarts_with(name, secure_prefix) && !attributes.secure) {
-    return cookie + ": the __Secure- prefix requires Secure";
+    return cookie_label(name) + ": the __Secure- prefix requires Secure";
   }
   if (istarts_with(name, host_prefix)) {
-    if (!attributes.secure) return cookie + ": the __Host- prefix requires Secure";
+    if (!attributes.secure) return cookie_label(name) + ": the __Host- prefix requires Secure";
     if (attributes.path != "/") {
-      return cookie + ": the __Host- prefix requires Path=/, not Path=" + quoted(attributes.path);
+      return cookie_label(name) + ": the __Host- prefix requires Path=/, not Path=" + quoted(attributes.path);
     }
     if (attributes.domain) {
-      return cookie + ": the __Host- prefix requires no Domain, not Domain=" + quoted(*attributes.domain);
+      return cookie_label(name) +
+             ": the __Host- prefix requires no Domain, not Domain=" + quoted(*attributes.domain);
     }
   }
   return std::nullopt;
@@ -332,14 +349,11 @@ std::string imf_fixdate(std::chrono::sys_seconds time) {
   return out;
 }
 
-std::size_t set_cookie_header_size(std::string_view name, std::size_t value_size,
-                                   const CookieAttributes& attributes,
-                                   std::chrono::seconds max_age) noexcept {
+std::size_t session_cookie_header_size(std::string_view name, std::size_t value_size,
+                                       const CookieAttributes& attributes) noexcept {
   std::size_t size = name.size() + 1 + value_size;
   size += path_attr.size() + attributes.path.size();
   if (attributes.domain) size += domain_attr.size() + attributes.domain->size();
-  size += max_age_attr.size() + decimal_digits(max_age_seconds(max_age));
-  size += expires_attr.size() + imf_fixdate_bytes;
   if (attributes.secure) size += secure_attr.size();
   if (attributes.http_only) size += http_only_attr.size();
   size += same_site_attr.size() + to_string(attributes.same_site).size();
@@ -347,16 +361,28 @@ std::size_t set_cookie_header_size(std::string_view name, std::size_t value_size
   return size;
 }
 
-std::string set_cookie_header(std::string_view name, std::string_view value,
-                              const CookieAttributes& attributes, std::chrono::seconds max_age,
-                              std::chrono::sys_seconds now) {
-  const std::uint64_t seconds = max_age_seconds(max_age);
-  return build(name, value, attributes, seconds, expires_at(now, seconds));
+std::size_t set_cookie_header_size(std::string_view name, std::size_t value_size,
+                                   const CookieAttributes& attributes,
+                                   std::chrono::seconds max_age) noexcept {
+  return session_cookie_header_size(name, value_size, attributes) + max_age_attr.size() +
+         decimal_digits(max_age_seconds(max_age)) + expires_attr.size() + imf_fixdate_bytes;
 }
 
-std::string delete_cookie_header(std::string_view name, const CookieAttributes& attributes) {
+Result<std::string> set_cookie_header(std::string_view name, std::string_view value,
+                                      const CookieAttributes& attributes, std::chrono::seconds max_age,
+                                      std::chrono::sys_seconds now) {
+  const std::uint64_t seconds = max_age_seconds(max_age);
+  return build(name, value, attributes, Lifetime{seconds, expires_at(now, seconds)});
+}
+
+Result<std::string> session_cookie_header(std::string_view name, std::string_view value,
+                                          const CookieAttributes& attributes) {
+  return build(name, value, attributes, std::nullopt);
+}
+
+Result<std::string> delete_cookie_header(std::string_view name, const CookieAttributes& attributes) {
   // Max-Age=0 deletes in RFC 6265 browsers; the 1970 Expires does it in the ones before.
-  return build(name, "", attributes, 0, 0);
+  return build(name, "", attributes, Lifetime{0, 0});
 }
 
 }  // namespace cookieseal

@@ -5,10 +5,11 @@
 #include "crypto/sodium.hpp"  // ensure_sodium, randombytes_buf
 #include "encoding/text.hpp"
 
+#include <algorithm>
+#include <array>
 #include <bit>
 #include <cstdint>
 #include <cstring>
-#include <algorithm>
 #include <ostream>
 #include <stdexcept>
 #include <string>
@@ -44,23 +45,14 @@ std::string SessionId::hex() const { return detail::to_hex(bytes); }
 
 std::ostream& operator<<(std::ostream& os, const SessionId& id) { return os << id.hex(); }
 
+// Indexed by the enumerator's value.
+constexpr std::array<std::string_view, load_status_count> load_status_names = {
+    "absent",      "loaded",    "malformed", "unsupported_version", "unknown_key", "tampered", "expired",
+    "bad_payload", "too_large", "revoked",   "unavailable",         "stale",       "ambiguous"};
+
 std::string_view to_string(LoadStatus status) noexcept {
-  switch (status) {
-    case LoadStatus::absent: return "absent";
-    case LoadStatus::loaded: return "loaded";
-    case LoadStatus::malformed: return "malformed";
-    case LoadStatus::unsupported_version: return "unsupported_version";
-    case LoadStatus::unknown_key: return "unknown_key";
-    case LoadStatus::tampered: return "tampered";
-    case LoadStatus::expired: return "expired";
-    case LoadStatus::bad_payload: return "bad_payload";
-    case LoadStatus::too_large: return "too_large";
-    case LoadStatus::revoked: return "revoked";
-    case LoadStatus::unavailable: return "unavailable";
-    case LoadStatus::stale: return "stale";
-    case LoadStatus::ambiguous: return "ambiguous";
-  }
-  return "unknown_status";
+  const auto i = static_cast<std::size_t>(status);
+  return i < load_status_names.size() ? load_status_names[i] : "unknown_status";
 }
 
 std::ostream& operator<<(std::ostream& os, LoadStatus status) { return os << to_string(status); }

@@ -242,23 +242,33 @@ Commit too_large(std::size_t header_bytes) {
   return out;
 }
 
+Commit failed(Error error) {
+  Commit out;
+  out.error = CommitError{error, 0, max_set_cookie_bytes};
+  return out;
+}
+
+// A deleting Set-Cookie (same Path and Domain, or the browser keeps the cookie).
+Commit removal(const std::string& name, const CookieAttributes& cookie) {
+  Result<std::string> header = delete_cookie_header(name, cookie);
+  if (!header) return failed(header.error());  // cannot happen: validated at start-up
+  Commit out;
+  out.action = Commit::Action::remove;
+  out.set_cookie = std::move(*header);
+  return out;
+}
+
 }  // namespace
 
 Commit SessionManager::commit_core(const SessionBase& session, const detail::PayloadIo& io) const {
   const State& s = *state_;
-  Commit out;
   // 1. destroy() wins over everything: the backend forgets it, the cookie is deleted (same
   //    Path and Domain, or the browser keeps it).
   const std::chrono::sys_seconds t = now();
   const detail::SessionHead head = head_of(session.id_, session.created_at_, t, session.own_ttl_, session.user_);
   if (session.destroyed_) {
-    if (auto removed = s.backend->remove(head); !removed) {
-      out.error = CommitError{removed.error(), 0, max_set_cookie_bytes};
-      return out;
-    }
-    out.action = Commit::Action::remove;
-    out.set_cookie = delete_cookie_header(s.name, s.config.cookie);
-    return out;
+    if (auto removed = s.backend->remove(head); !removed) return failed(removed.error());
+    return removal(s.name, s.config.cookie);
   }
   // 2. The expiry a new cookie would get, and 3. whether one is needed at all.
   const Lifetimes& lifetimes = s.config.lifetimes;
@@ -266,13 +276,9 @@ Commit SessionManager::commit_core(const SessionBase& session, const detail::Pay
   const std::chrono::sys_seconds expires_at = policy::next_expiry(session.created_at_, t, ttl, lifetimes);
   const bool due = session.status_ == LoadStatus::loaded && session.expires_at_ &&
                    policy::renewal_due(*session.expires_at_, t, ttl, expires_at, lifetimes);
-  if (!session.modified_ && !session.needs_reseal_ && !due) return out;  // Action::none
+  if (!session.modified_ && !session.needs_reseal_ && !due) return Commit{};  // Action::none
   // 4. Past its absolute lifetime (it opened within the leeway): the session is over.
-  if (expires_at <= t) {
-    out.action = Commit::Action::remove;
-    out.set_cookie = delete_cookie_header(s.name, s.config.cookie);
-    return out;
-  }
+  if (expires_at <= t) return removal(s.name, s.config.cookie);
   // 5. Seal under the current primary key, and refuse what a browser would silently drop.
   const std::chrono::seconds max_age = expires_at - t;
   detail::Scratch scratch;
@@ -283,17 +289,20 @@ Commit SessionManager::commit_core(const SessionBase& session, const detail::Pay
     io.write(ar, head);
   }
   const std::size_t plaintext_bytes = buffer.size() - format::header_bytes;
+  Commit out;
   const LiveKeyring::Pin pin = s.keys.pin();
   Result<std::string> value = s.backend->save(pin.sealer(), s.name, head, buffer, expires_at);
-  if (!value && value.error() != Error::too_large) {
-    out.error = CommitError{value.error(), 0, max_set_cookie_bytes};
-    return out;
-  }
+  if (!value && value.error() != Error::too_large) return failed(value.error());
   const std::size_t value_bytes = value ? value->size() : format::cookie_length(plaintext_bytes);
-  const std::size_t header_bytes = set_cookie_header_size(s.name, value_bytes, s.config.cookie, max_age);
+  const std::size_t header_bytes = s.config.persistent
+                                       ? set_cookie_header_size(s.name, value_bytes, s.config.cookie, max_age)
+                                       : session_cookie_header_size(s.name, value_bytes, s.config.cookie);
   if (!value || header_bytes > max_set_cookie_bytes) return too_large(header_bytes);
+  Result<std::string> header = s.config.persistent ? set_cookie_header(s.name, *value, s.config.cookie, max_age, t)
+                                                   : session_cookie_header(s.name, *value, s.config.cookie);
+  if (!header) return failed(header.error());  // cannot happen: name and attributes were validated
   out.action = Commit::Action::set;
-  out.set_cookie = set_cookie_header(s.name, *value, s.config.cookie, max_age, t);
+  out.set_cookie = std::move(*header);
   return out;
 }
 

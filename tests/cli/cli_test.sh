@@ -172,6 +172,8 @@ run --in "$cookie" "$tool" decode -
 check "decode reads standard input for '-'" 0 '"user": "ada"'
 run "$tool" decode "Cookie: theme=dark; __Host-session=$cookie; lang=en"
 check "decode takes its cookie out of a Cookie header" 0 '"user": "ada"'
+run "$tool" decode "__Host-session=AAAA; __Host-session=$cookie"
+check "decode tries every cookie of the name in a header, as SessionManager does" 0 '"user": "ada"'
 run "$tool" decode "theme=dark"
 check "a header without the cookie is a usage error" 2 '' "^error: no cookie named '__Host-session'"
 run "$tool" decode ""
@@ -220,7 +222,9 @@ check "encode --ttl 1h is expired 62 minutes later" 1 '' '^error: expired$'
 run --in '{}' "$tool" encode --ttl 30d
 check "encode --ttl beyond the absolute lifetime warns that it is capped" 0 '^[A-Za-z0-9_-]+$' '^warning: .*COOKIESEAL_MAX_LIFETIME = 7d'
 run --in '{}' "$tool" encode --ttl 30s
-check "encode --ttl not above the leeway is a configuration error" 2 '' 'leeway'
+check "encode --ttl 30s works: the default leeway fits a short ttl" 0 '^[A-Za-z0-9_-]+$'
+run --in '{}' env COOKIESEAL_LEEWAY=60s "$tool" encode --ttl 30s
+check "encode --ttl not above the leeway names the flag and the variable" 2 '' 'ttl 30s .with COOKIESEAL_LEEWAY.*leeway must be'
 run env -u COOKIESEAL_KEYS "$tool" decode "$cookie"
 check "decode without keys is a configuration error" 2 '' 'COOKIESEAL_KEYS'
 

@@ -6,11 +6,20 @@
 //  - write straight into a std::string (no ostream), and
 //  - read from a byte span, checking every length prefix against the bytes left, so a
 //    forged length (say 2^60) is an error before any container is resized to it. cereal's
-//    stock archives resize to whatever a length prefix says.
-// Only authenticated plaintext ever reaches the reader.
+//    stock archives resize to whatever a length prefix says;
+//  - charge every container's count x sizeof(element), and every smart pointer's pointee, to
+//    an allocation budget of max_allocation_per_byte bytes per payload byte: a count may not
+//    exceed the bytes left, but a few KB of counts times 64 KiB elements would still be
+//    hundreds of MB;
+//  - refuse nesting deeper than max_payload_depth containers and pointers: a recursive type
+//    (a unique_ptr chain, a vector of itself) would otherwise recurse once per few bytes
+//    until the stack overflows. Every recursion goes through a container or a pointer.
+// Only authenticated plaintext ever reaches the reader. Every refusal is a cereal::Exception
+// (Codec's Error::bad_payload).
 
 #include <cereal/cereal.hpp>  // OutputArchive, InputArchive, SizeTag, BinaryData, NameValuePair
 
+#include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -25,6 +34,28 @@ namespace cookieseal::detail {
 inline constexpr bool host_is_little = std::endian::native == std::endian::little;
 inline constexpr std::uint8_t payload_little_endian = 1;  // cereal's first payload byte
 inline constexpr std::uint8_t payload_big_endian = 0;
+
+/// Containers and smart pointers that a payload may nest inside one another (docs/SECURITY.md,
+/// "Hostile input is harmless"); one more is cereal::Exception.
+inline constexpr std::size_t max_payload_depth = 64;
+/// Bytes of container elements and pointees a payload may make the reader allocate, per byte
+/// of payload: 64 x a 3 KB payload is 192 KiB.
+inline constexpr std::size_t max_allocation_per_byte = 64;
+/// The budget of any payload, however short, so small values of large types still load.
+inline constexpr std::size_t min_allocation_budget = 16 * 1024;
+
+// What a type costs when the reader meets it: a container (value_type; its size tag comes
+// next) charges its count x element size; a smart pointer (element_type) its pointee now.
+template <class T>
+concept PayloadContainer = requires {
+  typename T::value_type;
+}
+&&std::is_class_v<T>;
+template <class T>
+concept PayloadPointer = requires {
+  typename T::element_type;
+}
+&&std::is_class_v<T>;
 
 template <std::size_t Size>
 inline void reverse_each(std::uint8_t* p, std::size_t bytes) noexcept {
@@ -64,7 +95,8 @@ class BoundedInputArchive : public cereal::InputArchive<BoundedInputArchive, cer
   BoundedInputArchive(const std::uint8_t* data, std::size_t size)
       : cereal::InputArchive<BoundedInputArchive, cereal::AllowEmptyClassElision>(this),
         p_(data),
-        end_(data + size) {
+        end_(data + size),
+        budget_(std::max(min_allocation_budget, size * max_allocation_per_byte)) {
     std::uint8_t flag = 0;
     load_binary<1>(&flag, 1);
     if (flag != payload_little_endian && flag != payload_big_endian) {
@@ -84,6 +116,22 @@ class BoundedInputArchive : public cereal::InputArchive<BoundedInputArchive, cer
 
   [[nodiscard]] std::size_t remaining() const noexcept { return static_cast<std::size_t>(end_ - p_); }
 
+  /// Takes `count` x `element_bytes` from the allocation budget, or throws.
+  void charge(std::uint64_t count, std::size_t element_bytes) {
+    const std::size_t each = std::max<std::size_t>(element_bytes, 1);
+    if (count > budget_ / each) throw cereal::Exception("payload: allocates more than its size allows");
+    budget_ -= static_cast<std::size_t>(count) * each;
+  }
+  /// The element size the next size tag is charged at (set by the container's prologue).
+  void expect_elements(std::size_t element_bytes) noexcept { element_bytes_ = element_bytes; }
+  [[nodiscard]] std::size_t element_bytes() const noexcept { return element_bytes_; }
+
+  /// One level deeper into containers and pointers; throws past max_payload_depth.
+  void enter() {
+    if (++depth_ > max_payload_depth) throw cereal::Exception("payload: nested too deeply");
+  }
+  void leave() noexcept { --depth_; }
+
   /// The next `bytes` bytes, consumed (throws like load_binary when fewer are left).
   [[nodiscard]] const std::uint8_t* take(std::size_t bytes) {
     if (bytes > remaining()) throw cereal::Exception("payload: truncated");
@@ -95,8 +143,39 @@ class BoundedInputArchive : public cereal::InputArchive<BoundedInputArchive, cer
  private:
   const std::uint8_t* p_;
   const std::uint8_t* end_;
+  std::size_t budget_;
+  std::size_t element_bytes_ = 1;
+  std::size_t depth_ = 0;
   bool swap_ = false;
 };
+
+// --- allocation budget and depth: cereal calls prologue / epilogue around every value ------
+template <class T>
+void prologue(BoundedInputArchive& ar, const T&) {
+  if constexpr (PayloadContainer<T>) {
+    ar.enter();
+    ar.expect_elements(sizeof(typename T::value_type));
+  } else {
+    ar.expect_elements(1);  // a size tag of some other type: counted at 1 byte an element
+    if constexpr (PayloadPointer<T>) {
+      ar.enter();
+      ar.charge(1, sizeof(typename T::element_type));
+    }
+  }
+}
+template <class T>
+void epilogue(BoundedInputArchive& ar, const T&) noexcept {
+  if constexpr (PayloadContainer<T> || PayloadPointer<T>) ar.leave();
+}
+// A size tag and a name are read inside their container's prologue: they change nothing.
+template <class T>
+void prologue(BoundedInputArchive&, const cereal::SizeTag<T>&) noexcept {}
+template <class T>
+void epilogue(BoundedInputArchive&, const cereal::SizeTag<T>&) noexcept {}
+template <class T>
+void prologue(BoundedInputArchive&, const cereal::NameValuePair<T>&) noexcept {}
+template <class T>
+void epilogue(BoundedInputArchive&, const cereal::NameValuePair<T>&) noexcept {}
 
 // --- arithmetic values -------------------------------------------------------------------
 template <class T>
@@ -140,10 +219,13 @@ void CEREAL_SAVE_FUNCTION_NAME(BufferOutputArchive& ar, const cereal::SizeTag<T>
 
 template <class T>
 void CEREAL_LOAD_FUNCTION_NAME(BoundedInputArchive& ar, cereal::SizeTag<T>& t) {
+  const std::size_t element_bytes = ar.element_bytes();  // before reading the count resets it
   ar(t.size);
   // Every element takes at least one byte, except empty classes (elided): a count above the
-  // bytes left is a lie, and checking it here bounds every resize cereal does next.
+  // bytes left is a lie. And count x element size is charged to the budget, which bounds the
+  // resize cereal does next whatever the element type.
   if (t.size > ar.remaining()) throw cereal::Exception("payload: length prefix exceeds the data");
+  ar.charge(static_cast<std::uint64_t>(t.size), element_bytes);
 }
 
 // --- contiguous arithmetic data (strings, vectors of numbers) ------------------------------

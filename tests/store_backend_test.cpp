@@ -13,8 +13,11 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 using cookieseal::Error;
@@ -47,13 +50,18 @@ constexpr std::string_view secret = "the-secret-cart-contents";
 class RecordingStore final : public SessionStore {
  public:
   explicit RecordingStore(std::shared_ptr<SessionStore> inner) : inner_(std::move(inner)) {}
-  std::vector<std::string> seen;
+  std::vector<std::string> seen;  // read by the tests once the writers are done
+
+  void record(std::string_view a, std::string_view b) {
+    const std::lock_guard lock(mutex_);
+    seen.emplace_back(a);
+    seen.emplace_back(b);
+  }
 
   Result<std::optional<StoredRecord>> load(std::string_view key) override { return inner_->load(key); }
   Result<std::uint64_t> save(std::string_view key, std::string_view record, std::chrono::milliseconds ttl,
                              std::optional<std::uint64_t> expected) override {
-    seen.emplace_back(key);
-    seen.emplace_back(record);
+    this->record(key, record);
     return inner_->save(key, record, ttl, expected);
   }
   Result<void> remove(std::string_view key) override { return inner_->remove(key); }
@@ -61,8 +69,7 @@ class RecordingStore final : public SessionStore {
     return inner_->touch(key, ttl);
   }
   Result<void> index_add(std::string_view index, std::string_view member, TimePoint at) override {
-    seen.emplace_back(index);
-    seen.emplace_back(member);
+    record(index, member);
     return inner_->index_add(index, member, at);
   }
   Result<std::vector<IndexEntry>> index_list(std::string_view index, TimePoint now,
@@ -74,6 +81,7 @@ class RecordingStore final : public SessionStore {
   }
 
  private:
+  std::mutex mutex_;
   std::shared_ptr<SessionStore> inner_;
 };
 
@@ -572,4 +580,24 @@ TEST_CASE("any bytes as a stored record give a typed error, never a session or a
     CHECK((e == Error::malformed || e == Error::tampered || e == Error::unsupported_version ||
            e == Error::unknown_key || e == Error::too_large));
   }
+}
+
+TEST_CASE("one store backend serves several threads, each committing its own sessions") {
+  const World w;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 300; ++i) {
+        const SessionHead h = w.head("user");
+        auto cookie = w.save(h, static_cast<std::size_t>(i));
+        Placement placement;
+        if (!cookie || !w.backend->open_placed(w.sealer, name, *cookie, placement) || !placement.stored)
+          ++failures;
+        if (!w.backend->remove(h)) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(failures.load() == 0);
 }

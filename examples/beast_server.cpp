@@ -4,8 +4,11 @@
 //   then open http://localhost:8080/ (localhost: browsers keep the Secure cookie there)
 //
 // The same application as httplib_server.cpp: GET / counts visits, POST /login (form field
-// `user`) logs in, POST /logout ends the session. Synchronous, one thread per connection, as
-// Beast's http_server_sync example: short, not built for hostile traffic (no read timeouts).
+// `user`) logs in, POST /logout ends the session; every POST needs the page's CSRF token and
+// must not come from another origin (cookieseal/beast.hpp: load, check_csrf, commit). Synchronous, one thread
+// per connection, as Beast's http_server_sync example: short, not built for hostile traffic (no read
+// timeouts).
+#include <cookieseal/beast.hpp>  // load, check_csrf, commit
 #include <cookieseal/config.hpp>
 #include <cookieseal/session_manager.hpp>
 
@@ -13,8 +16,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include <algorithm>
-#include <charconv>
 #include <cstdint>
 #include <cstdlib>
 #include <functional>
@@ -32,8 +33,6 @@ using tcp = boost::asio::ip::tcp;
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
-std::string_view view(beast::string_view s) { return {s.data(), s.size()}; }
-
 // Text as HTML, for the user name echoed in the page.
 std::string html_escape(std::string_view text) {
   std::string out;
@@ -50,35 +49,9 @@ std::string html_escape(std::string_view text) {
   return out;
 }
 
-// The value of `name` in an application/x-www-form-urlencoded body ('+' and %XX decoded), or
-// nullopt when absent or badly encoded.
-std::optional<std::string> form_field(std::string_view body, std::string_view name) {
-  while (!body.empty()) {
-    const std::string_view pair = body.substr(0, body.find('&'));
-    body.remove_prefix(std::min(body.size(), pair.size() + 1));
-    if (!pair.starts_with(name) || pair.size() == name.size() || pair[name.size()] != '=') continue;
-    std::string out;
-    for (std::size_t i = name.size() + 1; i < pair.size(); ++i) {
-      if (pair[i] == '+') {
-        out += ' ';
-      } else if (pair[i] != '%') {
-        out += pair[i];
-      } else {
-        unsigned byte = 0;
-        const char* hex = pair.data() + i + 1;
-        if (i + 2 >= pair.size() || std::from_chars(hex, hex + 2, byte, 16).ptr != hex + 2) {
-          return std::nullopt;
-        }
-        out += static_cast<char>(byte);
-        i += 2;
-      }
-    }
-    return out;
-  }
-  return std::nullopt;
-}
-
-std::string home_page(const cookieseal::Session& session) {
+// The page's forms carry a CSRF token (a new text on every page; each one verifies).
+std::string home_page(cookieseal::Session& session) {
+  const std::string token = "<input type=hidden name=_csrf value=" + cookieseal::csrf_token(session) + ">";
   const auto user = session.get<std::string>("user");
   return "<!doctype html>\n<title>cookieseal example</title>\n"
          "<p>user: " +
@@ -87,9 +60,12 @@ std::string home_page(const cookieseal::Session& session) {
          "<p>visits: " +
          std::to_string(session.get<std::int64_t>("visits").value_or(0)) +
          "</p>\n"
-         "<form id=login method=post action=/login><input name=user required maxlength=64>"
+         "<form id=login method=post action=/login>" +
+         token +
+         "<input name=user required maxlength=64>"
          " <button>log in</button></form>\n"
-         "<form id=logout method=post action=/logout><button>log out</button></form>\n";
+         "<form id=logout method=post action=/logout>" +
+         token + "<button>log out</button></form>\n";
 }
 
 Response reply(const Request& req, http::status status, std::string body,
@@ -102,8 +78,10 @@ Response reply(const Request& req, http::status status, std::string body,
   return res;
 }
 
+const cookieseal::MiddlewareOptions options{.csrf = {.enforce = true}};
+
 // One request -> its response. The cookieseal part is the first and the last step:
-// Cookie header -> Session, and Session -> Set-Cookie.
+// request -> Session (and the CSRF check), and Session -> Set-Cookie.
 Response handle(const cookieseal::SessionManager& manager, const Request& req) {
   const bool get_home = req.method() == http::verb::get && req.target() == "/";
   const bool login = req.method() == http::verb::post && req.target() == "/login";
@@ -111,10 +89,11 @@ Response handle(const cookieseal::SessionManager& manager, const Request& req) {
   if (!get_home && !login && !logout) return reply(req, http::status::not_found, "not found\n", "text/plain");
 
   // 1. Read: never fails; a missing, tampered, expired or foreign cookie gives a fresh session.
-  cookieseal::Session session = manager.load(view(req[http::field::cookie]));
-  if (session.rejected()) {
-    std::cerr << "session cookie refused (" + std::string(to_string(session.load_status())) +
-                     "): fresh session\n";
+  cookieseal::Session session = cookieseal::beast::load(manager, req, options);
+  if (const auto csrf = cookieseal::beast::check_csrf(session, req, options);
+      csrf != cookieseal::CsrfStatus::ok) {
+    return reply(req, http::status::forbidden, std::string(cookieseal::csrf_reason(csrf)) + '\n',
+                 "text/plain");
   }
 
   // 2. The application.
@@ -123,12 +102,12 @@ Response handle(const cookieseal::SessionManager& manager, const Request& req) {
     session.set("visits", session.get<std::int64_t>("visits").value_or(0) + 1);
     res = reply(req, http::status::ok, home_page(session));
   } else if (login) {
-    // Plain form posts, no CSRF token: SameSite=Lax keeps the cookie off cross-site POSTs.
-    const std::optional<std::string> user = form_field(req.body(), "user");
+    const std::optional<std::string> user = cookieseal::form_value(req.body(), "user");
     if (!user || user->empty() || user->size() > 64) {
       return reply(req, http::status::bad_request, "user: 1 to 64 bytes\n", "text/plain");
     }
-    session.regenerate_id();  // new privileges, new id (session fixation)
+    session.regenerate_id();          // new privileges, new id (session fixation)
+    cookieseal::reset_csrf(session);  // and a new CSRF secret
     session.set("user", *user);
     res = reply(req, http::status::see_other, "");
     res.set(http::field::location, "/");
@@ -138,12 +117,9 @@ Response handle(const cookieseal::SessionManager& manager, const Request& req) {
   }
 
   // 3. Write: a Set-Cookie when the session changed (or is due for renewal, or destroyed).
-  const cookieseal::Commit out = manager.commit(session);
-  if (!out) {  // the session outgrew a cookie, which this example's data never does
-    std::cerr << out.message() + '\n';
+  if (!cookieseal::beast::commit(manager, session, res)) {  // outgrew a cookie (logged)
     return reply(req, http::status::internal_server_error, "session too large\n", "text/plain");
   }
-  if (out.set_cookie) res.insert(http::field::set_cookie, *out.set_cookie);  // insert: appends
   return res;
 }
 

@@ -5,6 +5,9 @@
 //
 // GET / counts visits, POST /login (form field `user`) logs in, POST /logout ends the session
 // and revokes it, so that a copy of the cookie kept by someone else no longer opens either.
+// Sessions and CSRF checks come from one call, cookieseal::httplib::install: every POST needs
+// the page's token (form field `_csrf` or header X-CSRF-Token) and must not come from another
+// origin; a refused one gets a 403 saying why.
 // Operators' endpoints (loopback only here; guard them in a real deployment):
 //   GET  /admin/keys          key ids in use and the cookies each opened, load outcomes
 //   POST /admin/reload-keys   re-read COOKIESEAL_KEYS_FILE: rotate keys without a restart
@@ -12,9 +15,8 @@
 // Settings come from COOKIESEAL_* variables (Config::from_env). A missing, tampered, expired,
 // revoked or foreign cookie is never an error: the request just gets a fresh session.
 #include <cookieseal/config.hpp>
+#include <cookieseal/httplib.hpp>  // install, session, csrf_token (cpp-httplib: libcpp-httplib-dev)
 #include <cookieseal/session_manager.hpp>
-
-#include <httplib.h>  // cpp-httplib (Debian: libcpp-httplib-dev)
 
 #include <chrono>
 #include <cstdint>
@@ -90,7 +92,9 @@ std::string html_escape(std::string_view text) {
   return out;
 }
 
-std::string home_page(const cookieseal::Session& session) {
+// The page's forms carry a CSRF token (a new text on every page; each one verifies).
+std::string home_page(const cookieseal::Session& session, const std::string& csrf) {
+  const std::string token = "<input type=hidden name=_csrf value=" + csrf + ">";
   const auto user = session.get<std::string>("user");
   return "<!doctype html>\n<title>cookieseal example</title>\n"
          "<p>user: " +
@@ -99,36 +103,12 @@ std::string home_page(const cookieseal::Session& session) {
          "<p>visits: " +
          std::to_string(session.get<std::int64_t>("visits").value_or(0)) +
          "</p>\n"
-         "<form id=login method=post action=/login><input name=user required maxlength=64>"
+         "<form id=login method=post action=/login>" +
+         token +
+         "<input name=user required maxlength=64>"
          " <button>log in</button></form>\n"
-         "<form id=logout method=post action=/logout><button>log out</button></form>\n";
-}
-
-// The Cookie request header -> a Session. Never fails: a bad cookie gives a fresh session,
-// and the reason is only logged.
-cookieseal::Session load(const cookieseal::SessionManager& manager, const httplib::Request& req) {
-  cookieseal::Session session = manager.load(req.get_header_value("Cookie"));
-  if (session.rejected()) {
-    std::cerr << "session cookie refused (" + std::string(to_string(session.load_status())) +
-                     "): fresh session\n";
-  }
-  return session;
-}
-
-// The Session -> a Set-Cookie response header, when there is something to send. False (and a
-// 500) only if the session outgrew a cookie, which this example's data never does.
-bool save(const cookieseal::SessionManager& manager, const cookieseal::Session& session,
-          httplib::Response& res) {
-  const cookieseal::Commit out = manager.commit(session);
-  if (!out) {
-    std::cerr << out.message() + '\n';
-    res.status = 500;
-    res.set_content("session too large\n", "text/plain");
-    return false;
-  }
-  if (out.set_cookie) res.set_header("Set-Cookie", *out.set_cookie);
-  res.set_header("Cache-Control", "no-store");  // per-user pages: never from a shared cache
-  return true;
+         "<form id=logout method=post action=/logout>" +
+         token + "<button>log out</button></form>\n";
 }
 
 // --port N, else $PORT, else 8080. nullopt when not a number in 0..65535 (0: any free port).
@@ -155,7 +135,8 @@ int main(int argc, char** argv) {
   std::optional<cookieseal::SessionManager> maybe_manager;
   try {
     // COOKIESEAL_KEYS is wiped from the environment once read.
-    cookieseal::Config config = cookieseal::Config::from_env("COOKIESEAL_", cookieseal::KeysInEnvironment::remove);
+    cookieseal::Config config =
+        cookieseal::Config::from_env("COOKIESEAL_", cookieseal::KeysInEnvironment::remove);
     config.is_revoked = [&revocations](const cookieseal::SessionId& id, std::chrono::sys_seconds created_at) {
       return revocations.is_revoked(id, created_at);
     };
@@ -167,12 +148,17 @@ int main(int argc, char** argv) {
   cookieseal::SessionManager& manager = *maybe_manager;  // shared by every thread
 
   httplib::Server server;
+  // Load before routing, commit after; CSRF checks on every POST. The operator endpoints are
+  // for curl (no page posts there): checked by origin only, so a page of another site still
+  // cannot post to them.
+  cookieseal::httplib::install(
+      server, manager,
+      {.csrf = {.enforce = true, .tokenless_paths = {"/admin/reload-keys", "/admin/revoke-all"}}});
   server.Get("/", [&](const httplib::Request& req, httplib::Response& res) {
-    cookieseal::Session session = load(manager, req);
+    cookieseal::Session& session = cookieseal::httplib::session(req);
     session.set("visits", session.get<std::int64_t>("visits").value_or(0) + 1);
-    if (save(manager, session, res)) res.set_content(home_page(session), "text/html; charset=utf-8");
+    res.set_content(home_page(session, cookieseal::httplib::csrf_token(req)), "text/html; charset=utf-8");
   });
-  // Plain form posts, no CSRF token: SameSite=Lax keeps the cookie off cross-site POSTs.
   server.Post("/login", [&](const httplib::Request& req, httplib::Response& res) {
     const std::string user = req.get_param_value("user");
     if (user.empty() || user.size() > 64) {
@@ -180,24 +166,24 @@ int main(int argc, char** argv) {
       res.set_content("user: 1 to 64 bytes\n", "text/plain");
       return;
     }
-    cookieseal::Session session = load(manager, req);
-    session.regenerate_id();  // new privileges, new id (session fixation)
+    cookieseal::Session& session = cookieseal::httplib::session(req);
+    session.regenerate_id();          // new privileges, new id (session fixation)
+    cookieseal::reset_csrf(session);  // and a new CSRF secret
     session.set("user", user);
-    if (save(manager, session, res)) res.set_redirect("/", 303);
+    res.set_redirect("/", 303);
   });
   server.Post("/logout", [&](const httplib::Request& req, httplib::Response& res) {
-    cookieseal::Session session = load(manager, req);
+    cookieseal::Session& session = cookieseal::httplib::session(req);
     if (session.load_status() == cookieseal::LoadStatus::loaded) {
       // Deleting the cookie in this browser is not enough: a copy would still open until it
       // expires. Kept until the session's absolute lifetime ends, when no copy opens anyway.
       const cookieseal::Config& c = manager.config();
-      revocations.revoke(session.id(), session.created_at() + c.lifetimes.max_lifetime + c.lifetimes.effective_leeway());
+      revocations.revoke(session.id(),
+                         session.created_at() + c.lifetimes.max_lifetime + c.lifetimes.effective_leeway());
     }
-    session.destroy();  // commit() now sends a Set-Cookie that deletes the cookie
-    if (save(manager, session, res)) {
-      res.set_content("<!doctype html>\n<p>logged out</p>\n<p><a href=/>home</a></p>\n",
-                      "text/html; charset=utf-8");
-    }
+    session.destroy();  // the commit after the handler sends a Set-Cookie that deletes the cookie
+    res.set_content("<!doctype html>\n<p>logged out</p>\n<p><a href=/>home</a></p>\n",
+                    "text/html; charset=utf-8");
   });
 
   server.Get("/admin/keys", [&](const httplib::Request&, httplib::Response& res) {

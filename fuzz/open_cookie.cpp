@@ -59,6 +59,9 @@ bool known(cookieseal::Error e) {
     case E::expired:
     case E::bad_payload:
     case E::too_large: return cookieseal::to_string(e) != "unknown_error";
+    case E::unavailable:  // storage outcomes: decoding a cookie never gives them
+    case E::conflict:
+    case E::stale: return false;
   }
   return false;
 }

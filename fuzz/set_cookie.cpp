@@ -3,10 +3,12 @@
 // Input (fuzz_support.hpp Fields): name, value, path, domain, same-site text, then a flags
 // byte (bit 0 Secure, 1 HttpOnly, 2 Partitioned, 3 Domain set, bits 4-5 SameSite) and 8 bytes
 // each of Max-Age and now. Checks: check_cookie gives a printable one-line message (and
-// validate_cookie throws exactly then) or accepts; an accepted name with a cookie-octet value
-// builds a header of exactly set_cookie_header_size bytes, without CR, LF or other control
-// bytes, that starts with `name=value; Path=` and from which the request-header parser reads
-// back the same value under the same name; the deleting header reads back an empty value.
+// validate_cookie throws exactly then) or accepts; the builders refuse (Error::malformed)
+// exactly what check_cookie refuses and any value that is not cookie-octets; an accepted name
+// with a cookie-octet value builds a header of exactly set_cookie_header_size bytes, without
+// CR, LF or other control bytes, with Max-Age at most max_cookie_age, that starts with
+// `name=value; Path=` and from which the request-header parser reads back the same value
+// under the same name; the deleting header reads back an empty value.
 
 #include "fuzz_support.hpp"
 

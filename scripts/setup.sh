@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that the named groups need, only those missing (idempotent).
-# Usage: scripts/setup.sh GROUP...   groups: build tools examples browser fuzz afl bench package lint
+# Usage: scripts/setup.sh GROUP...   groups: build tools examples browser fuzz afl bench package lint redis
 set -euo pipefail
 
 declare -A packages=(
@@ -13,6 +13,8 @@ declare -A packages=(
   [bench]="libbenchmark-dev valgrind"
   [package]="cmake pkg-config"
   [lint]="clang-format clang-tidy doxygen git"
+  # Redis revocation list: hiredis to build it, a real redis-server (and redis-cli) to test it.
+  [redis]="libhiredis-dev redis-server redis-tools"
 )
 
 wanted=()

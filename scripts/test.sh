@@ -3,7 +3,7 @@
 # sanitizers, end-to-end, packaging). Ends with one line: "tests: N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh build tools examples browser fuzz afl bench package lint || exit 1
+bash scripts/setup.sh build tools examples browser fuzz afl bench package lint redis || exit 1
 
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT

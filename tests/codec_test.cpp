@@ -65,22 +65,8 @@ Codec codec_with(ManualClock& clock, std::initializer_list<const char*> keys = {
   return Codec(ring(keys), o);
 }
 
-/// Seals an arbitrary plaintext under key A with the real sealing code: authentication
-/// passes, so only the payload check can reject it.
-std::string seal_plaintext(const std::string& plaintext, std::string_view name = "s") {
-  const auto key = cookieseal::Key::parse(key_a_text);
-  std::array<std::uint8_t, 24> nonce{};
-  return cookieseal::detail::seal_with_nonce(
-      key, name, 4102444800ULL, nonce,
-      std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(plaintext.data()),
-                                    plaintext.size()));
-}
-
-std::string le64(std::uint64_t v) {
-  std::string s;
-  for (int i = 0; i < 8; ++i) s.push_back(static_cast<char>(v >> (8 * i)));
-  return s;
-}
+using test_support::le64;
+using test_support::seal_plaintext;
 
 }  // namespace
 
@@ -394,10 +380,12 @@ TEST_CASE("Codec rejects nonsensical options at construction") {
   using test_support::config_error_of;
   Options o;
   o.ttl = 0s;
-  CHECK(config_error_of([&] { Codec c(ring({key_a_text}), o); }) == "codec: ttl must be positive and at most 400d, the longest cookie lifetime browsers keep (got 0s)");
+  CHECK(config_error_of([&] { Codec c(ring({key_a_text}), o); }) ==
+        "codec: ttl must be positive and at most 400d, the longest cookie lifetime browsers keep (got 0s)");
   o = Options{};
   o.leeway = -1s;
-  CHECK(config_error_of([&] { Codec c(ring({key_a_text}), o); }) == "codec: leeway must be at least 0s and shorter than ttl (got -1s, ttl 86400s)");
+  CHECK(config_error_of([&] { Codec c(ring({key_a_text}), o); }) ==
+        "codec: leeway must be at least 0s and shorter than ttl (got -1s, ttl 86400s)");
   o = Options{};
   o.max_value_bytes = 72;
   CHECK(config_error_of([&] { Codec c(ring({key_a_text}), o); }).empty());

@@ -29,12 +29,11 @@ namespace {
 // (from_env removes them by default: see "from_env removes the keys from the environment").
 Config keep_env() { return Config::from_env("COOKIESEAL_", cookieseal::KeysInEnvironment::keep); }
 
-
 using Vars = std::vector<std::pair<std::string, std::optional<std::string>>>;
 
-const char* const variables[] = {"KEYS",        "KEYS_FILE", "COOKIE_NAME", "TTL",       "MAX_LIFETIME",
-                                 "RENEW_SHARE", "LEEWAY",    "SECURE",      "HTTP_ONLY", "SAME_SITE",
-                                 "PARTITIONED", "PATH",      "DOMAIN", "PERSISTENT", "IGNORE"};
+const char* const variables[] = {"KEYS",        "KEYS_FILE", "COOKIE_NAME", "TTL",        "MAX_LIFETIME",
+                                 "RENEW_SHARE", "LEEWAY",    "SECURE",      "HTTP_ONLY",  "SAME_SITE",
+                                 "PARTITIONED", "PATH",      "DOMAIN",      "PERSISTENT", "IGNORE"};
 
 // Every variable of `prefix` unset, then KEYS = key A, then the given ones, for the scope.
 class Env {
@@ -212,7 +211,8 @@ TEST_CASE("unset, empty and all-whitespace variables take their defaults") {
   CHECK(c.effective_cookie_name() == "__Host-session");
 }
 
-TEST_CASE("attributes that rule out __Host- need an explicitly chosen cookie name, never a silent downgrade") {
+TEST_CASE(
+    "attributes that rule out __Host- need an explicitly chosen cookie name, never a silent downgrade") {
   for (const Vars& vars : {Vars{{"DOMAIN", "example.com"}}, Vars{{"SECURE", "false"}},
                            Vars{{"SECURE", "false"}, {"DOMAIN", "example.com"}}, Vars{{"PATH", "/app"}}}) {
     const Env env(vars);
@@ -313,7 +313,9 @@ TEST_CASE("a bad value is echoed escaped and cut to 40 bytes") {
 
 TEST_CASE("a bad setting is found before the keys are wiped from the environment") {
   const Env env(Vars{{"TTL", "soon"}});
-  CHECK_FALSE(config_error_of([] { (void)Config::from_env("COOKIESEAL_", cookieseal::KeysInEnvironment::remove); }).empty());
+  CHECK_FALSE(config_error_of([] {
+                (void)Config::from_env("COOKIESEAL_", cookieseal::KeysInEnvironment::remove);
+              }).empty());
   CHECK(std::getenv("COOKIESEAL_KEYS") != nullptr);
 }
 

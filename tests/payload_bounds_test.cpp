@@ -3,7 +3,6 @@
 #include <cookieseal/codec.hpp>
 
 #include "allocation_counter.hpp"
-#include "crypto/seal.hpp"
 #include "test_support.hpp"
 
 #include <cereal/types/array.hpp>
@@ -84,21 +83,8 @@ Codec codec_for(std::size_t max_value_bytes = 4096) {
   return Codec(test_support::ring({test_support::key_a_text}), o);
 }
 
-// An authentic cookie (key A, name "s") around any plaintext: only the payload reader judges it.
-std::string seal_plaintext(const std::string& plaintext) {
-  const auto key = cookieseal::Key::parse(test_support::key_a_text);
-  const std::array<std::uint8_t, 24> nonce{};
-  return cookieseal::detail::seal_with_nonce(
-      key, "s", 4102444800ULL, nonce,
-      std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(plaintext.data()),
-                                    plaintext.size()));
-}
-
-std::string le64(std::uint64_t v) {
-  std::string s;
-  for (int i = 0; i < 8; ++i) s.push_back(static_cast<char>(v >> (8 * i)));
-  return s;
-}
+using test_support::le64;
+using test_support::seal_plaintext;
 
 // Endianness flag, a count of `count`, and `count` more bytes: every count passes the
 // bytes-left check.

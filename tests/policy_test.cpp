@@ -44,12 +44,13 @@ TEST_CASE("check_head ends a session after its absolute lifetime, whatever the a
   CHECK(policy::check_head(head(created, t0), now0 + 61s, l) == LoadStatus::expired);
 }
 
-TEST_CASE("check_head applies the ttl in force now to the issue time, not the ttl the cookie was issued under") {
+TEST_CASE(
+    "check_head applies the ttl in force now to the issue time, not the ttl the cookie was issued under") {
   Lifetimes l;
   l.ttl = 1h;
   const auto issued = t0 - 10 * 86400;  // issued under a 30-day ttl, idle for 10 days
   CHECK(policy::check_head(head(issued, issued), now0, l) == LoadStatus::expired);
-  CHECK(policy::check_head(head(t0 - 3660, t0 - 3660), now0, l) == LoadStatus::loaded);    // 1h + 60 s leeway
+  CHECK(policy::check_head(head(t0 - 3660, t0 - 3660), now0, l) == LoadStatus::loaded);  // 1h + 60 s leeway
   CHECK(policy::check_head(head(t0 - 3661, t0 - 3661), now0, l) == LoadStatus::expired);
   // A session with its own ttl keeps it (bounded by the absolute lifetime).
   CHECK(policy::check_head(head(t0 - 86400, t0 - 86400, 2 * 86400), now0, l) == LoadStatus::loaded);
@@ -95,7 +96,8 @@ TEST_CASE("forget_at is the latest moment a cookie of the session could open") {
   CHECK(policy::forget_at(now0, l) == now0 + 24h * 7 + 60s);
 }
 
-TEST_CASE("Lifetimes::validate refuses each bad field with its name and a short ttl gets a short default leeway") {
+TEST_CASE(
+    "Lifetimes::validate refuses each bad field with its name and a short ttl gets a short default leeway") {
   auto message = [](Lifetimes l) {
     try {
       l.validate("ctx");

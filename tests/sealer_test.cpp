@@ -78,7 +78,8 @@ TEST_CASE("two Opened values on one thread each keep their own plaintext") {
 
 TEST_CASE("a non-primary key opens and asks for a reseal") {
   ManualClock clock;
-  const std::string value = sealer_of(clock, {key_a_text}).seal("n", std::string("x"), *clock.now + 1h).value();
+  const std::string value =
+      sealer_of(clock, {key_a_text}).seal("n", std::string("x"), *clock.now + 1h).value();
   const auto opened = sealer_of(clock, {key_b_text, key_a_text}).open("n", value);
   REQUIRE(opened);
   CHECK(opened->needs_reseal());

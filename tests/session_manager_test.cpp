@@ -472,7 +472,8 @@ TEST_CASE("reload_keys rereads the keys with the configured prefix and keeps the
   test_support::ScopedEnv keys("TESTRELOAD_KEYS", std::string(key_a_text));
   test_support::ScopedEnv file("TESTRELOAD_KEYS_FILE", std::nullopt);
   Config c = make_config(clock);
-  c.key_source = cookieseal::KeySource{cookieseal::KeySource::Kind::variable, "TESTRELOAD_KEYS", "TESTRELOAD_KEYS"};
+  c.key_source =
+      cookieseal::KeySource{cookieseal::KeySource::Kind::variable, "TESTRELOAD_KEYS", "TESTRELOAD_KEYS"};
   SessionManager m(std::move(c));
   const std::string cookie = issued(m);
   {
@@ -660,12 +661,16 @@ TEST_CASE("SessionManager refuses a bad Config with a ConfigError naming the fie
   CHECK(error_of([](Config&) {}).empty());
   CHECK(error_of([](Config& c) { c.keys.reset(); }).find("keys") != std::string::npos);
   CHECK(error_of([](Config& c) { c.lifetimes.ttl = 0s; }).find("ttl") != std::string::npos);
-  CHECK(error_of([](Config& c) { c.lifetimes.ttl = cookieseal::max_duration + 1s; }).find("ttl") != std::string::npos);
-  CHECK(error_of([](Config& c) { c.lifetimes.max_lifetime = -1s; }).find("max_lifetime") != std::string::npos);
+  CHECK(error_of([](Config& c) { c.lifetimes.ttl = cookieseal::max_duration + 1s; }).find("ttl") !=
+        std::string::npos);
+  CHECK(error_of([](Config& c) { c.lifetimes.max_lifetime = -1s; }).find("max_lifetime") !=
+        std::string::npos);
   CHECK(error_of([](Config& c) { c.lifetimes.renew_share = 1.5; }).find("renew_share") != std::string::npos);
-  CHECK(error_of([](Config& c) { c.lifetimes.renew_share = std::nan(""); }).find("renew_share") != std::string::npos);
+  CHECK(error_of([](Config& c) { c.lifetimes.renew_share = std::nan(""); }).find("renew_share") !=
+        std::string::npos);
   CHECK(error_of([](Config& c) { c.lifetimes.leeway = -1s; }).find("leeway") != std::string::npos);
-  CHECK(error_of([](Config& c) { c.lifetimes.leeway = c.lifetimes.ttl; }).find("leeway") != std::string::npos);
+  CHECK(error_of([](Config& c) { c.lifetimes.leeway = c.lifetimes.ttl; }).find("leeway") !=
+        std::string::npos);
   CHECK(error_of([](Config& c) {
           c.cookie_name = "__Host-s";
           c.cookie.domain = "example.com";
@@ -834,7 +839,8 @@ TEST_CASE("a typed cookie of the old layout (no schema) opens only as version 1 
   CHECK(v1.needs_reseal());  // rewritten in the current layout on commit
 }
 
-TEST_CASE("a Session cookie written before the head carried issue time and user still opens, and is resealed") {
+TEST_CASE(
+    "a Session cookie written before the head carried issue time and user still opens, and is resealed") {
   ManualClock clock;
   const SessionManager m(make_config(clock));
   // Layout 1: flag, layout, id, created_at, one entry "n" = int64 7.

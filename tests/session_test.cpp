@@ -238,8 +238,8 @@ TEST_CASE("the Session payload is exactly the bytes drawn in docs/SESSION.md") {
         "10c7556900000000"                  // issued_at 1767229200
         "00000000"                          // ttl: 0, the manager's
         "0200000000000000"
-        "3432"                              // user "42"
-        "0400000000000000"                  // 4 entries
+        "3432"              // user "42"
+        "0400000000000000"  // 4 entries
         "0500000000000000"
         "61646d696e"
         "00"

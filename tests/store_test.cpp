@@ -1,13 +1,27 @@
-// Tests for include/cookieseal/session_store.hpp: the in-process store (versions, ttl, limits,
-// per-user index, threads)
+// Tests for include/cookieseal/session_store.hpp: the store contract, the in-process store
+// (versions, ttl, limits, per-user index, threads) and the Redis store against a real
+// redis-server (key names, ttls, bad values, stop and restart, the backend end to end)
 #include <cookieseal/session_store.hpp>
 
 #include <doctest/doctest.h>
+
+#if defined(COOKIESEAL_TEST_REDIS)
+#include <cookieseal/sealer.hpp>
+#include <cookieseal/session.hpp>
+
+#include "redis/connection.hpp"
+#include "session/payload.hpp"
+#include "store/store_backend.hpp"
+#include "support/redis_server.hpp"
+
+#include <hiredis/hiredis.h>  // redisReply fields
+#endif
 
 #include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 using cookieseal::Error;
@@ -258,3 +272,210 @@ TEST_CASE("one memory store serves several threads") {
   CHECK(failures.load() == 0);
   CHECK(store->index_list("u:shared", std::chrono::system_clock::now(), 1000)->size() == 200);
 }
+
+#if defined(COOKIESEAL_TEST_REDIS)
+// --- the Redis store, against a real redis-server (tests/support/redis_server.hpp) ----------
+
+namespace {
+
+std::unique_ptr<cookieseal::redis::Connection> raw_connection(const cookieseal::test::RedisServer& server) {
+  auto c = cookieseal::redis::Connection::open(server.settings());
+  REQUIRE(c);
+  return std::move(*c);
+}
+
+// Retries `f` until it succeeds, for at most 5 s: the pool backs off after a failed connect.
+template <class F>
+bool eventually(F&& f) {
+  for (int i = 0; i < 100; ++i) {
+    if (f()) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("the Redis store keeps the SessionStore contract") {
+  cookieseal::test::RedisServer server;
+  const auto store = cookieseal::make_redis_store(server.settings());
+  check_contract(*store);
+}
+
+TEST_CASE("the Redis store keeps the SessionStore contract over a unix socket") {
+  cookieseal::test::RedisServer server({.unix_socket = true, .config_lines = {}});
+  const auto store = cookieseal::make_redis_store(server.settings());
+  check_contract(*store);
+}
+
+TEST_CASE("Redis keys are the prefix and the backend key in a hash tag, with the ttl given") {
+  cookieseal::test::RedisServer server;
+  const auto store = cookieseal::make_redis_store(server.settings("app:"));
+  REQUIRE(store->save("s:ab12", "record", 90s, std::nullopt));
+  REQUIRE(store->index_add("u:cd34", "ab12", std::chrono::system_clock::now() + 90s));
+  auto c = raw_connection(server);
+  auto ttl = c->command(cookieseal::redis::Args{"PTTL", "app:{s:ab12}"}, cookieseal::redis::Expect::integer);
+  REQUIRE(ttl);
+  CHECK(((*ttl)->integer > 85000 && (*ttl)->integer <= 90000));
+  auto index_ttl =
+      c->command(cookieseal::redis::Args{"PTTL", "app:{u:cd34}"}, cookieseal::redis::Expect::integer);
+  REQUIRE(index_ttl);
+  CHECK(((*index_ttl)->integer > 85000 && (*index_ttl)->integer <= 90000));  // expires with its member
+}
+
+TEST_CASE("a Redis value not written by the store is malformed, and a key of another type unavailable") {
+  cookieseal::test::RedisServer server;
+  const auto store = cookieseal::make_redis_store(server.settings());
+  auto c = raw_connection(server);
+  REQUIRE(c->command(cookieseal::redis::Args{"SET", "test:{s:garbage}", "no version head"}));
+  REQUIRE(c->command(cookieseal::redis::Args{"RPUSH", "test:{s:list}", "x"}));
+  REQUIRE(c->command(cookieseal::redis::Args{"ZADD", "test:{u:bad}", "1e300", "m"}));
+  CHECK(store->load("s:garbage").error() == Error::malformed);
+  CHECK(store->load("s:list").error() == Error::unavailable);  // WRONGTYPE: the store refused
+  CHECK(store->index_list("u:bad", std::chrono::system_clock::now(), 10).error() == Error::bad_payload);
+}
+
+TEST_CASE("a stopped Redis is unavailable for every call, and the store recovers when it is back") {
+  cookieseal::test::RedisServer server;
+  const auto store = cookieseal::make_redis_store(server.settings());
+  REQUIRE(store->save("s:a", "record", 60s, std::nullopt));
+  server.stop();
+  CHECK(store->load("s:a").error() == Error::unavailable);
+  CHECK(store->save("s:a", "record", 60s, std::nullopt).error() == Error::unavailable);
+  CHECK(store->touch("s:a", 60s).error() == Error::unavailable);
+  CHECK(store->remove("s:a").error() == Error::unavailable);
+  CHECK(store->index_list("u:a", std::chrono::system_clock::now(), 10).error() == Error::unavailable);
+  server.start();  // no persistence: it comes back empty
+  CHECK(eventually([&] { return store->save("s:a", "again", 60s, std::nullopt).ok(); }));
+  CHECK((*store->load("s:a"))->record == "again");
+}
+
+TEST_CASE("sessions in Redis survive a restart mid-run as unavailable, then load again") {
+  cookieseal::test::RedisServer server;
+  const auto store = cookieseal::make_redis_store(server.settings());
+  int unavailable = 0;
+  int loaded = 0;
+  for (int i = 0; i < 200; ++i) {
+    if (i == 50) server.restart();
+    const std::string key = "s:" + std::to_string(i % 10);
+    auto saved = store->save(key, "r" + std::to_string(i), 60s, std::nullopt);
+    if (!saved) {
+      CHECK(saved.error() == Error::unavailable);
+      ++unavailable;
+      std::this_thread::sleep_for(20ms);
+      continue;
+    }
+    auto back = store->load(key);
+    if (back && back->has_value()) ++loaded;
+  }
+  MESSAGE("saves refused while it restarted: " << unavailable);
+  CHECK(loaded > 100);  // it came back and served again
+}
+
+TEST_CASE("sessions through the store backend into Redis: a dump holds no id and no data, logout deletes") {
+  cookieseal::test::RedisServer server;
+  const auto store = cookieseal::make_redis_store(server.settings());
+  std::vector<cookieseal::Key> keys;
+  keys.push_back(cookieseal::Key::generate());
+  const cookieseal::Sealer sealer{cookieseal::Keyring(std::move(keys))};
+  const cookieseal::StoreBackend backend(store, {});
+  cookieseal::detail::SessionHead head;
+  head.id = cookieseal::SessionId::generate().bytes;
+  head.created_at = static_cast<std::uint64_t>(sealer.now().time_since_epoch().count());
+  head.issued_at = head.created_at;
+  head.user = "ada@example.com";
+  cookieseal::Session::Entries entries;
+  entries.emplace("cart", std::string("secret-cart-contents"));
+  std::string buffer(cookieseal::format::header_bytes, '\0');
+  buffer += cookieseal::detail::map_payload_bytes(head, entries);
+  auto cookie = backend.save(sealer, "sid", head, buffer, sealer.now() + 600s);
+  REQUIRE(cookie);
+  cookieseal::Placement placement;
+  REQUIRE(backend.open_placed(sealer, "sid", *cookie, placement));
+  CHECK(placement.stored);
+  // Everything Redis holds: key names and values.
+  auto c = raw_connection(server);
+  auto names = c->command(cookieseal::redis::Args{"KEYS", "*"}, cookieseal::redis::Expect::array);
+  REQUIRE(names);
+  REQUIRE((*names)->elements == 2);  // the record and the user index
+  std::string dump;
+  for (std::size_t i = 0; i < (*names)->elements; ++i) {
+    const std::string k((*names)->element[i]->str, (*names)->element[i]->len);
+    dump += k;
+    auto type = c->command(cookieseal::redis::Args{"TYPE", k}, cookieseal::redis::Expect::status);
+    REQUIRE(type);
+    const bool is_set = std::string_view((*type)->str, (*type)->len) == "zset";
+    auto value =
+        is_set ? c->command(cookieseal::redis::Args{"ZRANGE", k, "0", "-1"}, cookieseal::redis::Expect::array)
+               : c->command(cookieseal::redis::Args{"GET", k}, cookieseal::redis::Expect::string);
+    REQUIRE(value);
+    if (is_set) {
+      for (std::size_t j = 0; j < (*value)->elements; ++j)
+        dump.append((*value)->element[j]->str, (*value)->element[j]->len);
+    } else {
+      dump.append((*value)->str, (*value)->len);
+    }
+  }
+  CHECK(dump.find(cookieseal::SessionId{head.id}.hex()) == std::string::npos);
+  CHECK(dump.find("secret-cart-contents") == std::string::npos);
+  CHECK(dump.find("ada@example.com") == std::string::npos);
+  auto listed = backend.sessions_of(sealer, "sid", "ada@example.com", &head, 10);
+  REQUIRE(listed);
+  CHECK(listed->size() == 1);
+  REQUIRE(backend.remove(head));
+  CHECK(backend.open_placed(sealer, "sid", *cookie, placement).error() == Error::expired);
+}
+TEST_CASE("sessions through the store backend into Redis: a dump holds no id and no data, logout deletes") {
+  cookieseal::test::RedisServer server;
+  const auto store = cookieseal::make_redis_store(server.settings());
+  std::vector<cookieseal::Key> keys;
+  keys.push_back(cookieseal::Key::generate());
+  const cookieseal::Sealer sealer{cookieseal::Keyring(std::move(keys))};
+  const cookieseal::StoreBackend backend(store, {});
+  cookieseal::detail::SessionHead head;
+  head.id = cookieseal::SessionId::generate().bytes;
+  head.created_at = static_cast<std::uint64_t>(sealer.now().time_since_epoch().count());
+  head.issued_at = head.created_at;
+  head.user = "ada@example.com";
+  cookieseal::Session::Entries entries;
+  entries.emplace("cart", std::string("secret-cart-contents"));
+  std::string buffer(cookieseal::format::header_bytes, '\0');
+  buffer += cookieseal::detail::map_payload_bytes(head, entries);
+  auto cookie = backend.save(sealer, "sid", head, buffer, sealer.now() + 600s);
+  REQUIRE(cookie);
+  cookieseal::Placement placement;
+  REQUIRE(backend.open_placed(sealer, "sid", *cookie, placement));
+  CHECK(placement.stored);
+  // Everything Redis holds: key names and values.
+  auto c = raw_connection(server);
+  auto names = c->command(cookieseal::redis::Args{"KEYS", "*"}, cookieseal::redis::Expect::array);
+  REQUIRE(names);
+  REQUIRE((*names)->elements == 2);  // the record and the user index
+  std::string dump;
+  for (std::size_t i = 0; i < (*names)->elements; ++i) {
+    const std::string k((*names)->element[i]->str, (*names)->element[i]->len);
+    dump += k;
+    auto type = c->command(cookieseal::redis::Args{"TYPE", k}, cookieseal::redis::Expect::status);
+    REQUIRE(type);
+    const bool is_set = std::string_view((*type)->str, (*type)->len) == "zset";
+    auto value =
+        is_set ? c->command(cookieseal::redis::Args{"ZRANGE", k, "0", "-1"}, cookieseal::redis::Expect::array)
+               : c->command(cookieseal::redis::Args{"GET", k}, cookieseal::redis::Expect::string);
+    REQUIRE(value);
+    if (is_set) {
+      for (std::size_t j = 0; j < (*value)->elements; ++j)
+        dump.append((*value)->element[j]->str, (*value)->element[j]->len);
+    } else {
+      dump.append((*value)->str, (*value)->len);
+    }
+  }
+  CHECK(dump.find(cookieseal::SessionId{head.id}.hex()) == std::string::npos);
+  CHECK(dump.find("secret-cart-contents") == std::string::npos);
+  CHECK(dump.find("ada@example.com") == std::string::npos);
+  auto listed = backend.sessions_of(sealer, "sid", "ada@example.com", &head, 10);
+  REQUIRE(listed);
+  CHECK(listed->size() == 1);
+  REQUIRE(backend.remove(head));
+  CHECK(backend.open_placed(sealer, "sid", *cookie, placement).error() == Error::expired);
+}
+#endif

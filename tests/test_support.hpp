@@ -5,12 +5,17 @@
 #include <cookieseal/key.hpp>
 #include <cookieseal/keyring.hpp>
 
+#include "crypto/seal.hpp"  // seal_with_nonce: authentic cookies around any plaintext
+
 #include <array>
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -38,6 +43,24 @@ inline cookieseal::Keyring ring(std::initializer_list<const char*> texts) {
   std::vector<cookieseal::Key> keys;
   for (const char* t : texts) keys.push_back(cookieseal::Key::parse(t));
   return cookieseal::Keyring(std::move(keys));
+}
+
+/// Seals an arbitrary plaintext under key A with the real sealing code (fixed nonce, expiry in
+/// 2100): authentication passes, so only the payload check can reject it.
+inline std::string seal_plaintext(const std::string& plaintext, std::string_view name = "s") {
+  const auto key = cookieseal::Key::parse(key_a_text);
+  const std::array<std::uint8_t, cookieseal::format::nonce_bytes> nonce{};
+  return cookieseal::detail::seal_with_nonce(
+      key, name, 4102444800ULL, nonce,
+      std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(plaintext.data()),
+                                    plaintext.size()));
+}
+
+/// v as 8 little-endian bytes (a payload's length prefix).
+inline std::string le64(std::uint64_t v) {
+  std::string s;
+  for (int i = 0; i < 8; ++i) s.push_back(static_cast<char>(v >> (8 * i)));
+  return s;
 }
 
 /// A clock the test moves by hand.

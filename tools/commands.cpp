@@ -114,7 +114,8 @@ Operand operand(const Args& args) {
   }
   std::string_view value = trim(text);
   const bool is_header = value.find_first_of("=;") != std::string_view::npos;
-  if (is_header && value.size() >= 7 && (value.substr(0, 7) == "Cookie:" || value.substr(0, 7) == "cookie:")) {
+  if (is_header && value.size() >= 7 &&
+      (value.substr(0, 7) == "Cookie:" || value.substr(0, 7) == "cookie:")) {
     value.remove_prefix(7);
   }
   if (value.empty()) throw UsageError("no cookie given (an argument, or standard input)");
@@ -229,7 +230,8 @@ int run_encode(int argc, char** argv) {
     // Name what the user can change: the flag and the variables it is checked against.
     config.lifetimes.validate("--ttl " + *ttl + " (with COOKIESEAL_LEEWAY and COOKIESEAL_MAX_LIFETIME)");
   }
-  if (config.lifetimes.ttl > config.lifetimes.max_lifetime) {  // commit() caps the expiry at created + max_lifetime
+  if (config.lifetimes.ttl >
+      config.lifetimes.max_lifetime) {  // commit() caps the expiry at created + max_lifetime
     std::cerr << "warning: the expiry is capped by the absolute lifetime (COOKIESEAL_MAX_LIFETIME = "
               << format_duration(config.lifetimes.max_lifetime) << ")\n";
   }

@@ -18,13 +18,15 @@ int run_encode(int argc, char** argv);
 int run_decode(int argc, char** argv);
 int run_inspect(int argc, char** argv);
 int run_keys(int argc, char** argv);
+int run_revoke(int argc, char** argv);
 
-inline constexpr std::array<Command, 5> commands{{
+inline constexpr std::array<Command, 6> commands{{
     {"keygen", &run_keygen},
     {"encode", &run_encode},
     {"decode", &run_decode},
     {"inspect", &run_inspect},
     {"keys", &run_keys},
+    {"revoke", &run_revoke},
 }};
 
 }  // namespace cookieseal::cli

@@ -25,6 +25,7 @@ Commands:
   decode  [--name NAME] [--now SECONDS] [COOKIE]   open a cookie, print the session as JSON
   inspect [--name NAME] [--now SECONDS] [COOKIE]   show a cookie's public header (needs no key)
   keys                                             list the configured key ids (never the keys)
+  revoke  (--session HEX | --user ID | --all)      record a revocation in the fleet's Redis list
 
 Options:
   -h, --help   this help; `cookieseal COMMAND --help` for a command's
@@ -32,7 +33,7 @@ Options:
 
 Keys and settings come from the library's environment variables: COOKIESEAL_KEYS (or
 COOKIESEAL_KEYS_FILE), COOKIESEAL_COOKIE_NAME, ...
-Exit status: 0 success, 1 the cookie was rejected, 2 usage or configuration error.
+Exit status: 0 success, 1 the cookie was rejected (revoke: not recorded), 2 usage or configuration error.
 )";
 
 }  // namespace

@@ -76,7 +76,7 @@ template <class T>
     if (archive.remaining() != 0) return Error::bad_payload;  // trailing bytes: not this type
     return value;
   } catch (const std::bad_alloc&) {
-    throw;  // out of memory is not the cookie's fault: the caller's handler decides
+    throw;         // out of memory is not the cookie's fault: the caller's handler decides
   } catch (...) {  // cereal::Exception, or anything a user load() throws
     return Error::bad_payload;
   }

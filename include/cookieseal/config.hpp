@@ -23,7 +23,6 @@ namespace cookieseal {
 /// silently by some. SessionManager::commit refuses to produce a longer one.
 inline constexpr std::size_t max_set_cookie_bytes = 4096;
 
-
 /// Reads a duration: a whole number of seconds (`3600`) or a number with one unit `s`, `m`,
 /// `h` or `d` (`90s`, `30m`, `24h`, `7d`), lower-case. ASCII whitespace around the text is
 /// ignored; nothing else (no sign, no space inside, no fraction, no combination like `1h30m`).

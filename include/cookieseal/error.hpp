@@ -24,9 +24,9 @@ enum class Error : std::uint8_t {
   expired,              ///< authentic but past expires_at + leeway: start a new session
   bad_payload,          ///< authentic but the payload does not deserialize as the asked type
   too_large,            ///< longer than Options::max_value_bytes (decode) or would be (encode)
-  unavailable,          ///< a server-side store or revocation list could not be reached: retry, or tell the user
-  conflict,             ///< a versioned write lost to a concurrent one: reload and try again
-  stale,                ///< the revocation replica is older than its allowed staleness: fail closed
+  unavailable,  ///< a server-side store or revocation list could not be reached: retry, or tell the user
+  conflict,     ///< a versioned write lost to a concurrent one: reload and try again
+  stale,        ///< the revocation replica is older than its allowed staleness: fail closed
 };
 
 /// Number of Error values plus one (values start at 1), for tables indexed by Error.

@@ -66,7 +66,7 @@ enum class LoadStatus : std::uint8_t {
   revoked,              ///< revoked (the session, its user or everything before a time), or the hook said so
   unavailable,          ///< Error::unavailable: the server-side store could not be reached
   stale,                ///< Error::stale: the revocation replica is too old to trust (fails closed)
-  ambiguous,            ///< several cookies of the name opened as different sessions (cookie tossing?): none is trusted
+  ambiguous,  ///< several cookies of the name opened as different sessions (cookie tossing?): none is trusted
 };
 
 /// Number of LoadStatus values (for tables of counters indexed by status).
@@ -305,10 +305,11 @@ class COOKIESEAL_API Session : public SessionBase {
 ///   auto out = manager.commit(cart);
 template <class T>
 class TypedSession : public SessionBase {
-  static_assert(detail::DeclaresSessionSchema<T>,
-                "TypedSession<T>: T must declare its schema identity, e.g. "
-                "`static constexpr std::string_view session_schema = \"cart\"; "
-                "static constexpr std::uint32_t session_schema_version = 1;` (docs/SESSION.md, Typed payload)");
+  static_assert(
+      detail::DeclaresSessionSchema<T>,
+      "TypedSession<T>: T must declare its schema identity, e.g. "
+      "`static constexpr std::string_view session_schema = \"cart\"; "
+      "static constexpr std::uint32_t session_schema_version = 1;` (docs/SESSION.md, Typed payload)");
 
  public:
   /// A fresh session holding T{}.

@@ -2,9 +2,9 @@
 #pragma once
 
 #include <cookieseal/config.hpp>
+#include <cookieseal/detail/session_payload.hpp>
 #include <cookieseal/error.hpp>
 #include <cookieseal/export.hpp>
-#include <cookieseal/detail/session_payload.hpp>
 #include <cookieseal/keyring.hpp>
 #include <cookieseal/live_keyring.hpp>
 #include <cookieseal/session.hpp>
@@ -178,7 +178,8 @@ class COOKIESEAL_API SessionManager {
 
   // The request path, written once for every payload kind: `io` reads the payload into the
   // caller's local value. True when the session was loaded.
-  bool load_into(std::span<const std::string_view> headers, SessionBase& session, detail::PayloadIo& io) const;
+  bool load_into(std::span<const std::string_view> headers, SessionBase& session,
+                 detail::PayloadIo& io) const;
   void init_fresh(SessionBase& session, LoadStatus status) const;
   [[nodiscard]] Commit commit_core(const SessionBase& session, const detail::PayloadIo& io) const;
 

@@ -3,6 +3,7 @@
 
 #include <cookieseal/error.hpp>
 #include <cookieseal/export.hpp>
+#include <cookieseal/redis.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -98,5 +99,12 @@ struct MemoryStoreOptions {
 /// one mutex for a few map operations (no I/O under it).
 /// Example: `auto store = cookieseal::make_memory_store({.max_bytes = 16 << 20});`
 [[nodiscard]] COOKIESEAL_API std::shared_ptr<SessionStore> make_memory_store(MemoryStoreOptions options = {});
+
+/// A store in Redis (docs/STORE.md §Redis): connections pooled (redis::Pool, reconnect with
+/// backoff), GET / SET PX / PEXPIRE / DEL, the per-user index a ZSET scored by expiry, the
+/// version check one EVAL. Keys are `<prefix>{<backend key>}`. Throws ConfigError for bad
+/// settings, or in a build without hiredis.
+/// Example: `auto store = cookieseal::make_redis_store(settings);`
+[[nodiscard]] COOKIESEAL_API std::shared_ptr<SessionStore> make_redis_store(RedisSettings settings);
 
 }  // namespace cookieseal

@@ -2,8 +2,8 @@
 #pragma once
 
 #include <cookieseal/error.hpp>
-#include <cookieseal/lifetimes.hpp>  // max_ttl
 #include <cookieseal/export.hpp>
+#include <cookieseal/lifetimes.hpp>  // max_ttl
 
 #include <chrono>
 #include <cstddef>
@@ -129,8 +129,8 @@ inline constexpr std::size_t imf_fixdate_bytes = 29;
 
 /// Exactly `session_cookie_header(name, value, attributes)->size()` for any valid `value` of
 /// `value_size` bytes.
-[[nodiscard]] COOKIESEAL_API std::size_t session_cookie_header_size(std::string_view name, std::size_t value_size,
-                                                                    const CookieAttributes& attributes) noexcept;
+[[nodiscard]] COOKIESEAL_API std::size_t session_cookie_header_size(
+    std::string_view name, std::size_t value_size, const CookieAttributes& attributes) noexcept;
 
 /// The value of a `Set-Cookie` header that deletes the cookie: an empty value, `Max-Age=0`,
 /// `Expires=Thu, 01 Jan 1970 00:00:00 GMT`, and the same Path, Domain, Secure, SameSite and

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end: the example servers on 127.0.0.1, driven by curl and its cookie jar (cpp-httplib
-# in full, Boost.Beast briefly), then the cpp-httplib one in headless Chromium through
+# in full, Boost.Beast briefly, the README's minimal app), then the cpp-httplib one in headless Chromium through
 # playwright-core. Ends with "e2e: N passed, M failed"; exits non-zero on any failure.
 # Only loopback traffic (besides installing packages); every server runs under `timeout 120`.
 set -uo pipefail
@@ -26,7 +26,7 @@ build=${E2E_BUILD_DIR:-build/gcc}
 if ! ninja -C "$build" -t targets all | grep -q '^examples/beast_server:'; then
   meson setup --reconfigure "$build" >/dev/null || die "meson setup --reconfigure"
 fi
-ninja -C "$build" examples/httplib_server examples/beast_server || die "building the servers"
+ninja -C "$build" examples/httplib_server examples/httplib_minimal examples/beast_server || die "building the servers"
 
 # 3. The runs. Each prints "ok - ..." / "not ok - ..." lines; a run that crashes before its
 # summary counts as one more failure.
@@ -50,6 +50,7 @@ run "cpp-httplib, curl" bash tests/e2e/curl_flow.sh full "$build/examples/httpli
 # Beast with the non-Secure configuration (cookie `session`), so that one is covered too.
 run "Boost.Beast, curl" bash tests/e2e/curl_flow.sh brief "$build/examples/beast_server" \
   COOKIESEAL_SECURE=false COOKIESEAL_COOKIE_NAME=session
+run "cpp-httplib, the README's minimal app, curl" bash tests/e2e/minimal.sh "$build/examples/httplib_minimal"
 run "cpp-httplib, Chromium" bash tests/e2e/browser.sh "$build/examples/httplib_server"
 
 passed=$(cat "${runs[@]}" | grep -c '^ok - ')

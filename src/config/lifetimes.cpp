@@ -14,8 +14,9 @@ std::string seconds_text(std::chrono::seconds d) { return std::to_string(d.count
 void Lifetimes::validate(std::string_view context) const {
   const std::string where(context);
   if (ttl.count() <= 0 || ttl > max_ttl) {
-    throw ConfigError(where + ": ttl must be positive and at most 400d, the longest cookie lifetime browsers keep (got " +
-                      seconds_text(ttl) + ")");
+    throw ConfigError(
+        where + ": ttl must be positive and at most 400d, the longest cookie lifetime browsers keep (got " +
+        seconds_text(ttl) + ")");
   }
   if (max_lifetime.count() <= 0 || max_lifetime > max_duration) {
     throw ConfigError(where + ": max_lifetime must be positive and at most 36500d (got " +

@@ -6,7 +6,8 @@
 namespace cookieseal::detail {
 
 std::string quoted(std::string_view value, std::size_t limit) {
-  if (looks_like_key_text(value)) return "(a value of " + std::to_string(value.size()) + " characters, not shown)";
+  if (looks_like_key_text(value))
+    return "(a value of " + std::to_string(value.size()) + " characters, not shown)";
   static constexpr char hex[] = "0123456789abcdef";
   std::string out = "\"";
   const std::size_t n = std::min(value.size(), limit);

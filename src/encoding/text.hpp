@@ -23,7 +23,9 @@ inline std::string_view trim(std::string_view s) noexcept {
 }
 
 /// ASCII lower case of one character.
-constexpr char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+constexpr char ascii_lower(char c) noexcept {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 /// ASCII case-insensitive equality.
 constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
@@ -40,7 +42,7 @@ constexpr bool looks_like_key_text(std::string_view s) noexcept {
   if (s.size() < 20) return false;
   for (char c : s) {
     const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    if (!alnum && c != '-' && c != '_' && c != '=' && c != '+' && c != '/') return false;
+    if (!alnum && c != '-' && c != '_') return false;
   }
   return true;
 }

@@ -3,18 +3,22 @@
 
 #include <cookieseal/error.hpp>  // ConfigError, Error::malformed, Result
 
+#include "encoding/text.hpp"  // iequals, quoted
+
 #include <algorithm>
 #include <cassert>
 #include <charconv>  // std::to_chars for Max-Age
-#include <optional>
 #include <cstdint>
 #include <limits>
+#include <optional>
 
 namespace cookieseal {
 
 namespace {
 
 using namespace std::string_view_literals;
+using detail::iequals;
+using detail::quoted;
 
 // RFC 6265bis §5.6: browsers ignore an attribute whose value is longer than this.
 constexpr std::size_t max_attribute_value_bytes = 1024;
@@ -57,39 +61,11 @@ constexpr bool is_domain_char(unsigned char c) noexcept {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
 }
 
-constexpr char ascii_lower(char c) noexcept {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
-}
-
 constexpr bool istarts_with(std::string_view s, std::string_view prefix) noexcept {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
 
 constexpr char hex_digit(unsigned v) noexcept { return "0123456789ABCDEF"[v & 0xf]; }
-
-// Settings text for an error message: quoted, unprintable bytes as \xNN so a log line stays one
-// line, and cut at 64 bytes so a runaway setting does not flood the log.
-std::string quoted(std::string_view s) {
-  constexpr std::size_t shown = 64;
-  std::string out = "\"";
-  for (const char ch : s.substr(0, shown)) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (is_ctl(c) || c >= 0x80 || c == '"' || c == '\\') {
-      out += "\\x";
-      out += hex_digit(c >> 4U);
-      out += hex_digit(c);
-    } else {
-      out += ch;
-    }
-  }
-  out += s.size() > shown ? "\"..." : "\"";
-  return out;
-}
 
 // "' ' (0x20) at byte 3" or "0x0A at byte 3".
 std::string describe_byte(std::string_view s, std::size_t at) {
@@ -251,8 +227,9 @@ Result<std::string> build(std::string_view name, std::string_view value, const C
                           std::optional<Lifetime> lifetime) {
   if (!is_cookie_value(value) || check_cookie(name, attributes)) return Error::malformed;
   const std::size_t size =
-      lifetime ? set_cookie_header_size(name, value.size(), attributes,
-                                        std::chrono::seconds{static_cast<std::chrono::seconds::rep>(lifetime->max_age)})
+      lifetime ? set_cookie_header_size(
+                     name, value.size(), attributes,
+                     std::chrono::seconds{static_cast<std::chrono::seconds::rep>(lifetime->max_age)})
                : session_cookie_header_size(name, value.size(), attributes);
 
   // Layout: name=value; Path=p[; Domain=d]; Max-Age=n; Expires=date[; Secure][; HttpOnly];

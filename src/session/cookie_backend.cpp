@@ -14,7 +14,9 @@ class CookieBackend final : public SessionBackend {
                            std::string& buffer, std::chrono::sys_seconds expires_at) const override {
     return sealer.seal_prepared(cookie_name, buffer, expires_at);
   }
-  Result<void> remove(const detail::SessionHead&) const override { return {}; }  // the browser's copy is all there is
+  Result<void> remove(const detail::SessionHead&) const override {
+    return {};
+  }  // the browser's copy is all there is
 };
 
 }  // namespace

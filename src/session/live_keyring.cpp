@@ -44,7 +44,8 @@ const Sealer& LiveKeyring::Pin::sealer() const noexcept { return generation_->se
 
 void LiveKeyring::Pin::count_open(const KeyId& id) const noexcept {
   const int position = generation_->sealer.keyring().position(id);
-  if (position >= 0) generation_->opened[static_cast<std::size_t>(position)].fetch_add(1, std::memory_order_relaxed);
+  if (position >= 0)
+    generation_->opened[static_cast<std::size_t>(position)].fetch_add(1, std::memory_order_relaxed);
 }
 
 void LiveKeyring::rotate(Keyring keyring) {
@@ -62,7 +63,8 @@ void LiveKeyring::rotate(Keyring keyring) {
   const auto& new_keys = fresh->sealer.keyring().keys();
   for (std::size_t i = 0; i < new_keys.size(); ++i) {
     const int j = old_keys.position(new_keys[i].id());
-    if (j >= 0) fresh->opened[i].store(old->opened[static_cast<std::size_t>(j)].load(std::memory_order_relaxed));
+    if (j >= 0)
+      fresh->opened[i].store(old->opened[static_cast<std::size_t>(j)].load(std::memory_order_relaxed));
   }
   delete old;
 }

@@ -21,7 +21,8 @@ inline constexpr std::uint8_t tag_string = 3;  // index 3
 
 /// Bytes of an empty Session's plaintext with no user: endianness flag, layout, id,
 /// created_at, issued_at, ttl, user length, count.
-inline constexpr std::size_t empty_session_plaintext_bytes = 1 + 1 + SessionId::size + 8 + 8 + 4 + 8 + 8;  // 54
+inline constexpr std::size_t empty_session_plaintext_bytes =
+    1 + 1 + SessionId::size + 8 + 8 + 4 + 8 + 8;  // 54
 
 /// A Session payload being written (refers to the session's entries).
 struct MapPayloadOut {

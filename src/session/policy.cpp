@@ -33,7 +33,8 @@ LoadStatus check_head(const detail::SessionHead& head, sys_seconds now, const Li
   return LoadStatus::loaded;
 }
 
-sys_seconds next_expiry(sys_seconds created_at, sys_seconds now, seconds ttl, const Lifetimes& lifetimes) noexcept {
+sys_seconds next_expiry(sys_seconds created_at, sys_seconds now, seconds ttl,
+                        const Lifetimes& lifetimes) noexcept {
   return std::min(now + ttl, created_at + lifetimes.max_lifetime);
 }
 

@@ -91,7 +91,8 @@ class Candidates {
     // The head first: the policy and revocation decide before any data is decoded.
     detail::SessionHead head;
     if (!detail::read_head(opened->plaintext(), io_.layout(), head)) return LoadStatus::bad_payload;
-    if (const LoadStatus s = policy::check_head(head, now_, config_.lifetimes); s != LoadStatus::loaded) return s;
+    if (const LoadStatus s = policy::check_head(head, now_, config_.lifetimes); s != LoadStatus::loaded)
+      return s;
     if (const LoadStatus s = revocation_status(config_, head); s != LoadStatus::loaded) return s;
     if (chosen_) {
       if (head.id != chosen_->id) ambiguous_ = true;  // two sessions: a planted cookie is one
@@ -225,8 +226,8 @@ Commit SessionManager::commit(const Session& session) const {
 
 namespace {
 
-detail::SessionHead head_of(const SessionId& id, std::chrono::sys_seconds created_at, std::chrono::sys_seconds now,
-                            std::uint32_t own_ttl, std::string_view user) {
+detail::SessionHead head_of(const SessionId& id, std::chrono::sys_seconds created_at,
+                            std::chrono::sys_seconds now, std::uint32_t own_ttl, std::string_view user) {
   detail::SessionHead head;
   head.id = id.bytes;
   head.created_at = policy::epoch_seconds(created_at);
@@ -265,7 +266,8 @@ Commit SessionManager::commit_core(const SessionBase& session, const detail::Pay
   // 1. destroy() wins over everything: the backend forgets it, the cookie is deleted (same
   //    Path and Domain, or the browser keeps it).
   const std::chrono::sys_seconds t = now();
-  const detail::SessionHead head = head_of(session.id_, session.created_at_, t, session.own_ttl_, session.user_);
+  const detail::SessionHead head =
+      head_of(session.id_, session.created_at_, t, session.own_ttl_, session.user_);
   if (session.destroyed_) {
     if (auto removed = s.backend->remove(head); !removed) return failed(removed.error());
     return removal(s.name, s.config.cookie);
@@ -298,8 +300,9 @@ Commit SessionManager::commit_core(const SessionBase& session, const detail::Pay
                                        ? set_cookie_header_size(s.name, value_bytes, s.config.cookie, max_age)
                                        : session_cookie_header_size(s.name, value_bytes, s.config.cookie);
   if (!value || header_bytes > max_set_cookie_bytes) return too_large(header_bytes);
-  Result<std::string> header = s.config.persistent ? set_cookie_header(s.name, *value, s.config.cookie, max_age, t)
-                                                   : session_cookie_header(s.name, *value, s.config.cookie);
+  Result<std::string> header = s.config.persistent
+                                   ? set_cookie_header(s.name, *value, s.config.cookie, max_age, t)
+                                   : session_cookie_header(s.name, *value, s.config.cookie);
   if (!header) return failed(header.error());  // cannot happen: name and attributes were validated
   out.action = Commit::Action::set;
   out.set_cookie = std::move(*header);

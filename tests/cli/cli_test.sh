@@ -6,7 +6,9 @@ set -uo pipefail
 
 tool=${1:?usage: cli_test.sh PATH/TO/cookieseal}
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+redis_pid=""
+# The revoke checks start a redis-server (unix socket in $tmp); it is stopped on any exit.
+trap '[[ -n $redis_pid ]] && kill "$redis_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 # Start from a clean environment: only what each check sets.
 for v in $(compgen -v COOKIESEAL_); do unset "$v"; done
 
@@ -64,7 +66,7 @@ run "$tool" frobnicate
 check "an unknown command is a usage error" 2 '' "^error: unknown command 'frobnicate'"
 run "$tool" --verbose
 check "an unknown option before the command is a usage error" 2 '' "^error: unknown option '--verbose'"
-for c in keygen encode decode inspect keys; do
+for c in keygen encode decode inspect keys revoke; do
   run "$tool" "$c" --help
   check "$c --help" 0 "^Usage: cookieseal $c"
 done
@@ -248,6 +250,61 @@ run "$tool" inspect "Cookie: a=b; __Host-session=$cookie"
 check "inspect takes its cookie out of a Cookie header" 0 '^version +1$'
 run "$tool" inspect --verbose "$cookie"
 check "inspect with an unknown option is a usage error" 2 '' "unknown option '--verbose'"
+
+# --- revoke (against a real redis-server on a unix socket) ---------------------------------
+unset COOKIESEAL_KEYS COOKIESEAL_KEYS_FILE
+run "$tool" revoke --all
+check "revoke without COOKIESEAL_REVOCATION is a configuration error" 2 '' '^error: COOKIESEAL_REVOCATION is not set'
+export COOKIESEAL_REVOCATION=memory
+run "$tool" revoke --all
+check "revoke refuses the in-process memory list" 2 '' "^error: COOKIESEAL_REVOCATION=memory lives inside one server"
+export COOKIESEAL_REVOCATION="redis://app:hunter2@127.0.0.1:1/0"
+run "$tool" revoke --all
+check "revoke refuses a password in the URL without echoing it" 2 '' 'COOKIESEAL_REDIS_PASSWORD_FILE'
+assert "the refused URL's password is not printed" bash -c '! grep -q hunter2 <<<"$1"' _ "$err"
+if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
+  # No skipping: the setup (scripts/setup.sh redis) installs them.
+  echo "FAIL redis-server and redis-cli are needed for the revoke checks (scripts/setup.sh redis)"
+  failed=$((failed + 1))
+else
+  sock="$tmp/redis.sock"
+  redis-server --port 0 --unixsocket "$sock" --save "" --appendonly no --daemonize no \
+    --dir "$tmp" --logfile "$tmp/redis.log" &
+  redis_pid=$!
+  for _ in $(seq 100); do redis-cli -s "$sock" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  export COOKIESEAL_REVOCATION="unix://$sock" COOKIESEAL_REDIS_PREFIX="clitest:"
+  key="{clitest:revocation}:entries"
+  id=0123456789abcdef0123456789abcdef
+  run "$tool" revoke --session "$id"
+  check "revoke --session records the id" 0 "^revoked session $id; kept until [0-9T:-]+Z$"
+  score=$(redis-cli -s "$sock" zscore "$key" "i:$id")
+  want=$(($(date +%s) + 7 * 86400 + 60))
+  assert "the entry expires after the absolute lifetime and leeway" test $((want - score)) -le 5 -a $((want - score)) -ge -5
+  COOKIESEAL_MAX_LIFETIME=1h run "$tool" revoke --session "$id"
+  check "revoke --session with a shorter COOKIESEAL_MAX_LIFETIME succeeds" 0 "^revoked session"
+  assert "a later forget time is never shortened (ZADD GT)" test "$(redis-cli -s "$sock" zscore "$key" "i:$id")" = "$score"
+  run "$tool" revoke --user ada
+  check "revoke --user records a cut-off for the user" 0 '^revoked user ada \(sessions created before'
+  assert "the user entry is in the sorted set" bash -c "redis-cli -s '$sock' zrange '$key' 0 -1 | grep -Eq '^u:[0-9]+:ada$'"
+  run "$tool" revoke --all
+  check "revoke --all records a global cut-off" 0 '^revoked all \(sessions created before'
+  run "$tool" revoke --session nothex
+  check "revoke --session with a bad id is a usage error" 2 '' '32 hex digits'
+  run "$tool" revoke --user ada --all
+  check "revoke with two targets is a usage error" 2 '' 'exactly one of'
+  run "$tool" revoke
+  check "revoke with no target is a usage error" 2 '' 'exactly one of'
+  COOKIESEAL_MAX_LIFETIME=soon run "$tool" revoke --all
+  check "revoke with a bad COOKIESEAL_MAX_LIFETIME is a configuration error" 2 '' 'COOKIESEAL_MAX_LIFETIME'
+  COOKIESEAL_REDIS_PASSWORD_FILE="$tmp/missing" run "$tool" revoke --all
+  check "revoke with an unreadable password file is a configuration error" 2 '' 'COOKIESEAL_REDIS_PASSWORD_FILE: cannot read'
+  kill "$redis_pid"
+  wait "$redis_pid" 2>/dev/null
+  redis_pid=""
+  COOKIESEAL_REDIS_TIMEOUT=200ms run "$tool" revoke --session "$id"
+  check "revoke while Redis is down exits 1: not recorded" 1 '' '^error: unavailable: the revocation was not recorded'
+  unset COOKIESEAL_REVOCATION COOKIESEAL_REDIS_PREFIX
+fi
 
 echo "$passed passed, $failed failed"
 ((failed == 0))

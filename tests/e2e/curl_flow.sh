@@ -58,19 +58,70 @@ check "$label: the cookie is HttpOnly, SameSite=Lax, Path=/$([[ $secure == true 
 check "$label: curl's jar holds $name, marked HttpOnly" \
   bash -c '[[ $1 == "#HttpOnly_"* ]]' _ "$(jar_line "$jar" "$name")"
 
+# post_form JAR PATH FIELDS [curl options...]: GET / with the jar (for a page and its CSRF
+# token), then POST PATH with FIELDS plus that token, with the jar. A GET counts a visit.
+post_form() {
+  local jar_file=$1 path=$2 fields=$3
+  shift 3
+  request GET / -c "$jar_file" -b "$jar_file"
+  post_data="$fields&_csrf=$(page_csrf)" request POST "$path" -c "$jar_file" -b "$jar_file" "$@"
+}
+
 # --- Log in: 303 to /, with a new cookie.
-post_data="user=ada" request POST /login -c "$jar" -b "$jar"
+post_form "$jar" /login "user=ada"
 check "$label: POST /login answers 303 to /" \
   bash -c '[[ $1 == 303 ]] && tr -d "\r" <"$2" | grep -qi "^location: /$"' _ "$status" "$e2e_dir/headers"
 check "$label: POST /login sets a new cookie" test -n "$(set_cookie_for "$name")"
 
 # --- The user name is form-decoded, stored, and HTML-escaped on the page; a missing one is a 400.
-post_data="user=%3Cb%3Eeve+%26+co" request POST /login -c "$e2e_dir/jar2"
+post_form "$e2e_dir/jar2" /login "user=%3Cb%3Eeve+%26+co"
 request GET / -b "$e2e_dir/jar2"
 check "$label: a user name with markup is decoded and shown escaped" \
   test "$(page_user)" = "&lt;b&gt;eve &amp; co"
-post_data="name=ada" request POST /login
+post_form "$e2e_dir/jar2" /login "name=ada"
 check "$label: POST /login without a user answers 400" test "$status" = 400
+
+# --- CSRF: every POST needs this session's token and must not come from another origin.
+# refused "what" REASON_TEXT [request args...]: the request answers 403 with that reason.
+refused() {
+  local what=$1 reason=$2
+  shift 2
+  post_data="user=mallory${csrf_field-}" request POST /login -b "$e2e_dir/jar2" "$@"
+  check "$label: $what is refused with a 403 ($status: $(head -c 80 "$e2e_dir/body"))" \
+    bash -c '[[ $1 == 403 ]] && grep -q "$2" "$3"' _ "$status" "$reason" "$e2e_dir/body"
+  csrf_field=""
+}
+request GET / -b "$e2e_dir/jar2"
+token2=$(page_csrf)
+refused "a POST without a CSRF token" "no CSRF token"
+csrf_field="&_csrf=not-a-token" refused "a POST with a malformed token" "malformed"
+csrf_field="&_csrf=${token2:0:85}!" refused "a POST with a token of a bad character" "malformed"
+request GET / -c "$e2e_dir/jar3"
+csrf_field="&_csrf=$(page_csrf)" refused "a POST with another session's token" "does not belong to this session"
+csrf_field="&_csrf=$token2" refused "a POST with Origin: http://evil.test" "another origin" -H "Origin: http://evil.test"
+csrf_field="&_csrf=$token2" refused "a POST with Sec-Fetch-Site: cross-site" "cross-site" -H "Sec-Fetch-Site: cross-site"
+csrf_field="&_csrf=$token2" refused "a POST with Sec-Fetch-Site: same-site (a sibling subdomain)" "cross-site" \
+  -H "Sec-Fetch-Site: same-site" -H "Origin: http://sibling.example.test"
+request GET / -b "$e2e_dir/jar2"
+check "$label: after the refused POSTs the session is unchanged" test "$(page_user)" = "&lt;b&gt;eve &amp; co"
+post_data="user=ada2" request POST /login -b "$e2e_dir/jar2" -H "X-CSRF-Token: $token2" \
+  -H "Origin: $base" -H "Sec-Fetch-Site: same-origin"
+check "$label: a POST with the token in X-CSRF-Token, from its own origin, is accepted" test "$status" = 303
+
+# --- Plain http for a host that is not loopback: with a Secure cookie, browsers store nothing,
+# so the server logs one warning (once per process) naming COOKIESEAL_SECURE.
+request GET / -H "Host: localhost:${base##*:}"
+request GET / -H "Host: devbox.test" -H "X-Forwarded-Proto: https"
+check "$label: no plain-http warning for a loopback host or X-Forwarded-Proto: https" \
+  bash -c '! grep -q "COOKIESEAL_SECURE" "$1"' _ "$log"
+request GET / -H "Host: devbox.test"
+request GET / -H "Host: devbox.test:8080"
+if [[ $secure == true ]]; then
+  check "$label: plain http for Host devbox.test logs one warning naming COOKIESEAL_SECURE" \
+    bash -c '(($(grep -c "plain http.*COOKIESEAL_SECURE=false" "$1") == 1))' _ "$log"
+else
+  check "$label: no plain-http warning without Secure" bash -c '! grep -q "COOKIESEAL_SECURE" "$1"' _ "$log"
+fi
 
 # --- The counter goes up by one per request, as the jar sends the cookie back.
 counts=()
@@ -88,7 +139,7 @@ request GET / -H "Cookie: $name=$session_value"
 check "$label: the captured cookie, sent by hand, is ada's session" test "$(page_user)" = ada
 
 # --- Log out: the cookie is deleted (Max-Age=0) and gone from the jar.
-request POST /logout -c "$jar" -b "$jar"
+post_data="_csrf=$(page_csrf)" request POST /logout -c "$jar" -b "$jar"
 check "$label: POST /logout answers 200" test "$status" = 200
 check "$label: POST /logout deletes the cookie (Max-Age=0)" \
   bash -c '[[ $1 == "$2=;"* && $1 == *"Max-Age=0"* ]]' _ "$(set_cookie_for "$name")" "$name"
@@ -140,7 +191,7 @@ if [[ $mode == full ]]; then
     COOKIESEAL_TTL=2s COOKIESEAL_LEEWAY=0s; then
     ttl_pid=$server_pid
     rm -f "$jar"
-    post_data="user=ada" request POST /login -c "$jar" -b "$jar"
+    post_form "$jar" /login "user=ada"
     expiring=$(jar_value "$jar" "$name")
     request GET / -H "Cookie: $name=$expiring"
     check "$label: a 2-second cookie opens at once" test "$(page_user)" = ada
@@ -157,7 +208,7 @@ fi
 if [[ $mode == full ]]; then
   # --- Revoke every session at once: a live login is refused afterwards.
   rm -f "$jar"
-  post_data="user=ada" request POST /login -c "$jar" -b "$jar"
+  post_form "$jar" /login "user=ada"
   live=$(jar_value "$jar" "$name")
   request GET / -H "Cookie: $name=$live"
   check "$label: a new login opens" test "$(page_user)" = ada
@@ -179,7 +230,7 @@ if [[ $mode == full ]]; then
   if start_server "$e2e_dir/rotation.log" "$binary" COOKIESEAL_KEYS_FILE="$keys_file" "${server_env[@]}"; then
     rotation_pid=$server_pid
     rm -f "$jar"
-    post_data="user=ada" request POST /login -c "$jar" -b "$jar"
+    post_form "$jar" /login "user=ada"
     under_old=$(jar_value "$jar" "$name")
     # 1. Add the new key as secondary: old cookies open, still sealed under the old key.
     printf '# rotation step 1\n%s\n%s\n' "$old_key" "$new_key" >"$keys_file"

@@ -74,6 +74,8 @@ request() {
 
 # What the example's home page shows.
 page_visits() { sed -n 's/.*visits: \([0-9][0-9]*\).*/\1/p' "$e2e_dir/body" | head -n 1; }
+# The CSRF token of the page's first form (the examples put one in each), or empty.
+page_csrf() { sed -n 's/.*name=_csrf value=\([A-Za-z0-9_-]*\)>.*/\1/p' "$e2e_dir/body" | head -n 1; }
 page_user() { sed -n 's/.*user: \([^<]*\)<.*/\1/p' "$e2e_dir/body" | head -n 1; }
 # The Set-Cookie header of the last response for cookie $1 (without "Set-Cookie: "), or empty.
 set_cookie_for() { tr -d '\r' <"$e2e_dir/headers" | sed -n "s/^[Ss]et-[Cc]ookie: \($1=.*\)/\1/p" | head -n 1; }

@@ -41,21 +41,21 @@ inline constexpr std::size_t max_payload_depth = 64;
 /// Bytes of container elements and pointees a payload may make the reader allocate, per byte
 /// of payload: 64 x a 3 KB payload is 192 KiB.
 inline constexpr std::size_t max_allocation_per_byte = 64;
-/// The budget of any payload, however short, so small values of large types still load.
+/// The budget of any payload, however short, so small values of large types still load. (A
+/// payload with more element bytes per byte of its own, e.g. thousands of empty
+/// std::optional<BigStruct> in a vector, is refused like an attack.)
 inline constexpr std::size_t min_allocation_budget = 16 * 1024;
 
 // What a type costs when the reader meets it: a container (value_type; its size tag comes
 // next) charges its count x element size; a smart pointer (element_type) its pointee now.
 template <class T>
-concept PayloadContainer = requires {
+concept PayloadContainer = std::is_class_v<T> && requires {
   typename T::value_type;
-}
-&&std::is_class_v<T>;
+};
 template <class T>
-concept PayloadPointer = requires {
+concept PayloadPointer = std::is_class_v<T> && requires {
   typename T::element_type;
-}
-&&std::is_class_v<T>;
+};
 
 template <std::size_t Size>
 inline void reverse_each(std::uint8_t* p, std::size_t bytes) noexcept {

@@ -8,9 +8,9 @@
 
 #include <array>
 #include <concepts>
-#include <new>
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <span>
 #include <string>
 #include <string_view>
@@ -99,7 +99,8 @@ void load_schema(Archive& ar, const SessionHead& head, Schema expected) {
   std::uint32_t version = 0;
   load_string(ar, name, max_schema_name_bytes);
   ar(version);
-  if (name != expected.name || version != expected.version) throw cereal::Exception("session: another schema");
+  if (name != expected.name || version != expected.version)
+    throw cereal::Exception("session: another schema");
 }
 
 template <class Archive>
@@ -110,7 +111,8 @@ void save_schema(Archive& ar, Schema schema) {
 
 /// The head alone, from the start of a payload of `layout`'s kind (a second cookie of the
 /// name only needs its id, never its data). False for anything that is not such a head.
-COOKIESEAL_API bool read_head(std::span<const std::uint8_t> plaintext, std::uint8_t layout, SessionHead& head);
+COOKIESEAL_API bool read_head(std::span<const std::uint8_t> plaintext, std::uint8_t layout,
+                              SessionHead& head);
 
 /// The data half of a session, as SessionManager sees it: read from an opened plaintext into a
 /// value of the reader's own (never into the session before every check passed), and written

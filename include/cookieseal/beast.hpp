@@ -1,0 +1,111 @@
+// cookieseal - sessions (and CSRF checks) for Boost.Beast: request -> Session -> response
+//
+// Header-only (Boost.Beast is too; Debian: libboost-dev). Not included by
+// <cookieseal/cookieseal.hpp>.
+//   auto session = cookieseal::beast::load(manager, req);
+//   if (auto csrf = cookieseal::beast::check_csrf(session, req, options); csrf != cookieseal::CsrfStatus::ok)
+//     return forbidden(cookieseal::csrf_reason(csrf));
+//   ...
+//   cookieseal::beast::commit(manager, session, res);
+#pragma once
+
+#include <cookieseal/csrf.hpp>
+#include <cookieseal/middleware.hpp>
+#include <cookieseal/session.hpp>
+#include <cookieseal/session_manager.hpp>
+
+#include <boost/beast/http/message.hpp>  // http::request, http::response, fields
+#include <boost/beast/http/string_body.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+namespace cookieseal::beast {
+
+namespace detail {
+namespace http = boost::beast::http;
+
+// beast::string_view is boost::string_view in Boost 1.74, which does not convert by itself.
+template <class View>
+std::string_view view(const View& s) {
+  return {s.data(), s.size()};
+}
+
+template <class Fields>
+std::string_view field(const Fields& fields, std::string_view name) {
+  return view(fields[boost::beast::string_view(name.data(), name.size())]);
+}
+
+template <class Body, class Fields>
+RequestHeaders headers_of(const http::request<Body, Fields>& req, const CsrfOptions& csrf) {
+  const std::string_view target = view(req.target());
+  return {view(req.method_string()),
+          target.substr(0, target.find('?')),
+          field(req, "Cookie"),
+          field(req, "Host"),
+          field(req, "Origin"),
+          field(req, "Sec-Fetch-Site"),
+          field(req, "X-Forwarded-Proto"),
+          field(req, csrf.header_name)};
+}
+
+// The form field of an urlencoded string body; nothing for other bodies and content types.
+template <class Body, class Fields>
+std::string form_token(const http::request<Body, Fields>& req, const CsrfOptions& csrf) {
+  if constexpr (std::is_same_v<typename Body::value_type, std::string>) {
+    if (field(req, "Content-Type").starts_with("application/x-www-form-urlencoded")) {
+      return form_value(req.body(), csrf.form_field).value_or("");
+    }
+  }
+  return {};
+}
+}  // namespace detail
+
+/// The request's session (a fresh one if its cookie is missing or refused, the reason logged
+/// when options.log_rejected_cookies), warning once about plain http (see MiddlewareOptions).
+/// Never fails, never throws for any request input.
+/// Example: `cookieseal::Session session = cookieseal::beast::load(manager, req);`
+template <class Body, class Fields>
+[[nodiscard]] Session load(const SessionManager& manager,
+                           const boost::beast::http::request<Body, Fields>& req,
+                           const MiddlewareOptions& options = {}) {
+  MiddlewareOptions no_csrf = options;
+  no_csrf.csrf.enforce = false;  // check_csrf() does it, on a session the caller holds
+  return admit(manager, no_csrf, detail::headers_of(req, options.csrf)).session;
+}
+
+/// The CSRF checks for a request read in full: CsrfStatus::ok for safe methods or when
+/// options.csrf.enforce is false; else the origin check and the token (the csrf.header_name
+/// header, or the csrf.form_field field of an urlencoded string body). On anything but ok,
+/// answer 403 with csrf_reason() and do not run the handler.
+/// Example: `if (auto s = cookieseal::beast::check_csrf(session, req, options); s !=
+/// cookieseal::CsrfStatus::ok) return forbidden(s);`
+template <class Body, class Fields>
+[[nodiscard]] CsrfStatus check_csrf(const Session& session,
+                                    const boost::beast::http::request<Body, Fields>& req,
+                                    const MiddlewareOptions& options) {
+  const std::string token = detail::form_token(req, options.csrf);
+  return cookieseal::check_csrf(session, options, detail::headers_of(req, options.csrf), token).status;
+}
+
+/// Commits the session: appends its Set-Cookie (insert, not set, so other Set-Cookie headers
+/// stay) and Cache-Control: no-store when none is set. Returns the Commit; when it is false
+/// (the session outgrew a cookie) nothing is added, the message is logged, and the caller
+/// answers 500.
+/// Example: `if (!cookieseal::beast::commit(manager, session, res)) return server_error();`
+template <class Body, class Fields>
+Commit commit(const SessionManager& manager, const Session& session,
+              boost::beast::http::response<Body, Fields>& res) {
+  Commit out = commit_logged(manager, session);
+  if (out.set_cookie) {
+    res.insert(boost::beast::http::field::set_cookie, *out.set_cookie);
+    if (res.find(boost::beast::http::field::cache_control) == res.end()) {
+      res.set(boost::beast::http::field::cache_control, "no-store");
+    }
+  }
+  return out;
+}
+
+}  // namespace cookieseal::beast

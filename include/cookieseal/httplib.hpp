@@ -1,0 +1,163 @@
+// cookieseal - sessions (and CSRF checks) on a cpp-httplib server, installed in one call
+//
+// Header-only, on top of cpp-httplib (Debian: libcpp-httplib-dev; link its library, e.g.
+// meson's dependency('cpp-httplib')). Not included by <cookieseal/cookieseal.hpp>.
+#pragma once
+
+#include <cookieseal/csrf.hpp>
+#include <cookieseal/middleware.hpp>
+#include <cookieseal/session.hpp>
+#include <cookieseal/session_manager.hpp>
+
+#include <httplib.h>  // cpp-httplib: Server, Request, Response
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace cookieseal::httplib {
+
+namespace detail {
+
+// cpp-httplib (0.11, Debian 12) gives a Request no slot for user data, so the session lives
+// in a per-thread slot keyed by the request's address: cpp-httplib runs a request's
+// pre-routing handler, route handler and post-routing handler on one thread, one request at a
+// time per thread.
+struct Installed {
+  const SessionManager* manager;
+  MiddlewareOptions options;
+  MiddlewareOptions options_tls;  // the same with tls = true, for an SSLServer's requests
+};
+struct Slot {
+  const ::httplib::Request* request = nullptr;
+  std::shared_ptr<const Installed> installed;
+  std::optional<Admission> admission;
+};
+inline Slot& slot() {
+  thread_local Slot s;
+  return s;
+}
+
+inline std::string_view header(const ::httplib::Request& req, const std::string& name) {
+  auto it = req.headers.find(name);  // Headers compares names case-insensitively
+  return it == req.headers.end() ? std::string_view() : std::string_view(it->second);
+}
+
+// Replaces the response (whatever the handler, if it ran, put there), keeping cpp-httplib's
+// own connection headers.
+inline void replace(::httplib::Response& res, int status, std::string body) {
+  for (auto it = res.headers.begin(); it != res.headers.end();) {
+    const bool keep = it->first == "Connection" || it->first == "Keep-Alive";
+    it = keep ? std::next(it) : res.headers.erase(it);
+  }
+  res.content_provider_ = nullptr;  // a streamed body is dropped too (its releaser still runs)
+  res.content_length_ = 0;
+  res.is_chunked_content_provider_ = false;
+  res.status = status;
+  res.body = std::move(body);
+  res.set_header("Content-Type", "text/plain; charset=utf-8");
+  res.set_header("Content-Length", std::to_string(res.body.size()));
+  res.set_header("Cache-Control", "no-store");
+}
+
+inline void refuse(::httplib::Response& res, CsrfStatus status) {
+  replace(res, 403, std::string(csrf_reason(status)) + '\n');
+}
+
+// The token from the form body (urlencoded, merged into params by cpp-httplib, or multipart).
+inline void settle(Slot& s, const ::httplib::Request& req) {
+  if (!s.admission || !s.admission->token_pending) return;
+  const std::string& field = s.installed->options.csrf.form_field;
+  std::string token;
+  if (req.has_param(field.c_str())) token = req.get_param_value(field.c_str());
+  else if (req.has_file(field.c_str())) token = req.get_file_value(field.c_str()).content;
+  settle_csrf(*s.admission, *s.installed->manager, token);
+}
+
+inline Slot& current(const ::httplib::Request& req) {
+  Slot& s = slot();
+  if (s.request != &req || !s.admission) {
+    throw std::logic_error(
+        "cookieseal::httplib::session: no session for this request (install() not called on "
+        "its server, or called from another thread than the handler's)");
+  }
+  return s;
+}
+
+inline ::httplib::Server::HandlerResponse before(const std::shared_ptr<const Installed>& installed,
+                                                 const ::httplib::Request& req, ::httplib::Response& res) {
+  Slot& s = slot();
+  s.request = &req;
+  s.installed = installed;
+#ifdef CPPHTTPLIB_OPENSSL_SUPPORT
+  const MiddlewareOptions& options = req.ssl != nullptr ? installed->options_tls : installed->options;
+#else
+  const MiddlewareOptions& options = installed->options;
+#endif
+  s.admission = admit(*installed->manager, options,
+                      {req.method, req.path, header(req, "Cookie"), header(req, "Host"),
+                       header(req, "Origin"), header(req, "Sec-Fetch-Site"), header(req, "X-Forwarded-Proto"),
+                       header(req, installed->options.csrf.header_name)});
+  if (s.admission->csrf == CsrfStatus::ok) return ::httplib::Server::HandlerResponse::Unhandled;
+  refuse(res, s.admission->csrf);
+  return ::httplib::Server::HandlerResponse::Handled;
+}
+
+inline void after(const ::httplib::Request& req, ::httplib::Response& res) {
+  Slot& s = slot();
+  if (s.request != &req || !s.admission) return;  // refused by cpp-httplib before routing
+  settle(s, req);
+  if (s.admission->csrf != CsrfStatus::ok) {
+    refuse(res, s.admission->csrf);  // a token from the body fails only after the handler ran
+  } else if (const Commit out = commit_logged(*s.installed->manager, s.admission->session); out.set_cookie) {
+    res.headers.emplace("Set-Cookie", *out.set_cookie);  // a multimap: next to any other Set-Cookie
+    if (!res.has_header("Cache-Control")) res.set_header("Cache-Control", "no-store");
+  } else if (!out) {
+    replace(res, 500, "session too large\n");  // logged by commit_logged
+  }
+  s = Slot{};
+}
+
+}  // namespace detail
+
+/// Installs session handling on `server`: before routing, the request's session is loaded
+/// (and, with options.csrf.enforce, unsafe methods are checked, a failure answered 403 with
+/// the reason); after the handler, the session is committed and its Set-Cookie appended.
+/// Takes the server's pre- and post-routing handlers (cpp-httplib has one of each). `manager`
+/// must outlive the server. A cookie that outgrew 4096 bytes turns the response into a 500
+/// and is logged.
+/// Example:
+///   static const cookieseal::SessionManager manager(cookieseal::Config::from_env());
+///   httplib::Server app;
+///   cookieseal::httplib::install(app, manager, {.csrf = {.enforce = true}});
+inline void install(::httplib::Server& server, const SessionManager& manager,
+                    MiddlewareOptions options = {}) {
+  MiddlewareOptions options_tls = options;
+  options_tls.tls = true;
+  auto installed = std::make_shared<const detail::Installed>(
+      detail::Installed{&manager, std::move(options), std::move(options_tls)});
+  server.set_pre_routing_handler([installed](const ::httplib::Request& req, ::httplib::Response& res) {
+    return detail::before(installed, req, res);
+  });
+  server.set_post_routing_handler(
+      [](const ::httplib::Request& req, ::httplib::Response& res) { detail::after(req, res); });
+}
+
+/// The session of the request being handled, from the handler's thread. Changes are
+/// committed after the handler returns. Throws std::logic_error when install() was not called
+/// on the request's server (a programming mistake). A request whose CSRF token (from its form
+/// body) fails gets a fresh, empty session here, and its response is replaced by the 403.
+/// Example: `auto& s = cookieseal::httplib::session(req); s.set("user", "ada");`
+inline Session& session(const ::httplib::Request& req) {
+  detail::Slot& s = detail::current(req);
+  detail::settle(s, req);
+  return s.admission->session;
+}
+
+/// A CSRF token for the page being answered (cookieseal::csrf_token on the request's session).
+/// Example: `"<input type=hidden name=_csrf value=" + cookieseal::httplib::csrf_token(req) + ">"`
+inline std::string csrf_token(const ::httplib::Request& req) { return cookieseal::csrf_token(session(req)); }
+
+}  // namespace cookieseal::httplib

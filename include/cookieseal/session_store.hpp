@@ -105,6 +105,6 @@ struct MemoryStoreOptions {
 /// version check one EVAL. Keys are `<prefix>{<backend key>}`. Throws ConfigError for bad
 /// settings, or in a build without hiredis.
 /// Example: `auto store = cookieseal::make_redis_store(settings);`
-[[nodiscard]] COOKIESEAL_API std::shared_ptr<SessionStore> make_redis_store(RedisSettings settings);
+[[nodiscard]] COOKIESEAL_API std::shared_ptr<SessionStore> make_redis_store(const RedisSettings& settings);
 
 }  // namespace cookieseal

@@ -5,7 +5,7 @@
 
 namespace cookieseal {
 
-std::shared_ptr<SessionStore> make_redis_store(RedisSettings /*settings*/) {
+std::shared_ptr<SessionStore> make_redis_store(const RedisSettings& /*settings*/) {
   throw ConfigError(
       "session store: this build has no Redis support (rebuild with libhiredis-dev, meson -Dredis=enabled)");
 }

@@ -187,9 +187,9 @@ class RedisStore final : public SessionStore {
 
 }  // namespace
 
-std::shared_ptr<SessionStore> make_redis_store(RedisSettings settings) {
+std::shared_ptr<SessionStore> make_redis_store(const RedisSettings& settings) {
   settings.validate();  // throws ConfigError naming the field
-  return std::make_shared<RedisStore>(std::move(settings));
+  return std::make_shared<RedisStore>(settings);
 }
 
 }  // namespace cookieseal

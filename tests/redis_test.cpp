@@ -4,7 +4,7 @@
 #include <cookieseal/redis.hpp>
 
 #include "redis/connection.hpp"
-#include "support/redis_server.hpp"
+#include "redis_server.hpp"  // tests/support
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>

@@ -6,7 +6,7 @@
 #include "redis/connection.hpp"
 #include "revocation/entry.hpp"
 #include "revocation/replica.hpp"
-#include "support/redis_server.hpp"
+#include "redis_server.hpp"  // tests/support
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>

@@ -3,7 +3,7 @@
 #include <cookieseal/revocation.hpp>
 #include <cookieseal/session_manager.hpp>
 
-#include "support/redis_server.hpp"
+#include "redis_server.hpp"  // tests/support
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>

@@ -19,5 +19,6 @@
 #include <cookieseal/sealer.hpp>
 #include <cookieseal/session.hpp>
 #include <cookieseal/session_manager.hpp>
+#include <cookieseal/session_store.hpp>
 #include <cookieseal/set_cookie.hpp>
 #include <cookieseal/version.hpp>

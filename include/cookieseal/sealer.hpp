@@ -120,6 +120,16 @@ class COOKIESEAL_API Sealer {
   [[nodiscard]] Result<std::string> seal_prepared(std::string_view name, std::string& buffer,
                                                   std::chrono::sys_seconds expires_at) const;
 
+  /// seal_prepared() and open() with a length cap of the caller's instead of max_value_bytes:
+  /// for sealed values kept server-side (a session store's records, docs/STORE.md), which are
+  /// not cookies and may be longer. Same format, same errors.
+  [[nodiscard]] Result<std::string> seal_record(std::string_view name, std::string& buffer,
+                                                std::chrono::sys_seconds expires_at,
+                                                std::size_t max_bytes) const;
+  /// As above, for open().
+  [[nodiscard]] Result<Opened> open_record(std::string_view name, std::string_view value,
+                                           std::size_t max_bytes) const;
+
   /// The keys this sealer seals with (the primary) and opens with (all).
   [[nodiscard]] const Keyring& keyring() const noexcept { return keyring_; }
   /// The options given at construction.
@@ -130,7 +140,7 @@ class COOKIESEAL_API Sealer {
  private:
   [[nodiscard]] Result<std::string> seal_with_nonce(std::string_view name, std::string& buffer,
                                                     std::chrono::sys_seconds expires_at,
-                                                    const std::uint8_t* nonce) const;
+                                                    const std::uint8_t* nonce, std::size_t max_bytes) const;
   Keyring keyring_;
   SealerOptions options_;
 };

@@ -84,11 +84,11 @@ std::chrono::sys_seconds Sealer::now() const {
 }
 
 Result<std::string> Sealer::seal_with_nonce(std::string_view name, std::string& buffer,
-                                            std::chrono::sys_seconds expires_at,
-                                            const std::uint8_t* nonce) const {
+                                            std::chrono::sys_seconds expires_at, const std::uint8_t* nonce,
+                                            std::size_t max_bytes) const {
   // buffer = [37 bytes of room | plaintext]; the value is base64url(header | ciphertext | tag).
   const std::size_t value_bytes = format::base64url_length(buffer.size() + format::tag_bytes);
-  if (value_bytes > options_.max_value_bytes) return Error::too_large;
+  if (value_bytes > max_bytes) return Error::too_large;
   const auto seconds = expires_at.time_since_epoch().count();
   detail::seal_in_place(keyring_.primary(), name, seconds < 0 ? 0 : static_cast<std::uint64_t>(seconds),
                         nonce, buffer);
@@ -101,7 +101,14 @@ Result<std::string> Sealer::seal_prepared(std::string_view name, std::string& bu
                                           std::chrono::sys_seconds expires_at) const {
   std::uint8_t nonce[format::nonce_bytes];
   detail::fill_nonce(nonce);
-  return seal_with_nonce(name, buffer, expires_at, nonce);
+  return seal_with_nonce(name, buffer, expires_at, nonce, options_.max_value_bytes);
+}
+
+Result<std::string> Sealer::seal_record(std::string_view name, std::string& buffer,
+                                        std::chrono::sys_seconds expires_at, std::size_t max_bytes) const {
+  std::uint8_t nonce[format::nonce_bytes];
+  detail::fill_nonce(nonce);
+  return seal_with_nonce(name, buffer, expires_at, nonce, max_bytes);
 }
 
 Result<std::string> Sealer::seal(std::string_view name, std::span<const std::uint8_t> plaintext,
@@ -126,13 +133,18 @@ Result<std::string> Sealer::seal_with_fixed_nonce_for_test_vectors(
   std::string& buffer = scratch.bytes();
   buffer.assign(format::header_bytes, '\0');
   buffer.append(reinterpret_cast<const char*>(plaintext.data()), plaintext.size());
-  return seal_with_nonce(name, buffer, expires_at, nonce.data());
+  return seal_with_nonce(name, buffer, expires_at, nonce.data(), options_.max_value_bytes);
 }
 
 // The numbered steps are those of docs/FORMAT.md §Decoding; each has its own Error.
 Result<Opened> Sealer::open(std::string_view name, std::string_view cookie_value) const {
+  return open_record(name, cookie_value, options_.max_value_bytes);
+}
+
+Result<Opened> Sealer::open_record(std::string_view name, std::string_view cookie_value,
+                                   std::size_t max_bytes) const {
   // 1. Length cap, before any work (and before the buffer is touched).
-  if (cookie_value.size() > options_.max_value_bytes) return Error::too_large;
+  if (cookie_value.size() > max_bytes) return Error::too_large;
   // 2. Canonical base64url, and at least header + tag.
   const std::size_t raw_bytes = raw_length(cookie_value);
   if (raw_bytes == 0) return Error::malformed;

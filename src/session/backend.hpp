@@ -5,12 +5,48 @@
 #include <cookieseal/error.hpp>
 #include <cookieseal/sealer.hpp>
 
+#include <array>
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cookieseal {
+
+/// What a backend learned while opening, beyond the plaintext. A cookie backend leaves it as
+/// it is; a store backend fills it in (docs/STORE.md §Store mode).
+struct Placement {
+  bool stored = false;        ///< the cookie was a reference: the data came from a store record
+  std::uint64_t version = 0;  ///< the record's store version when it was read (0: none)
+  /// When stored: the id whose record was read. A save under another id (regenerate_id())
+  /// removes that record, so the pre-login reference no longer opens.
+  std::array<std::uint8_t, 16> id{};
+  /// When stored: the reference cookie's expiry and issue time, which renew() moves without
+  /// rewriting the record. The session's expires_at and issued_at are these, not the record's.
+  std::chrono::sys_seconds expires_at{};
+  std::uint64_t issued_at = 0;
+  bool reference_needs_reseal = false;  ///< the reference was sealed under a non-primary key
+};
+
+/// How save() writes, beyond the payload.
+struct SaveContext {
+  Placement loaded;            ///< what open_placed() said for this session (default: new)
+  bool check_version = false;  ///< write only if the record is still at loaded.version: Error::conflict
+};
+
+/// A live session of a user, as sessions_of() lists it (no id: a handle cannot be made into a
+/// cookie).
+struct SessionListing {
+  std::string handle;                   ///< hex of the record's store key: stable, not a credential
+  std::uint64_t created_at = 0;         ///< seconds since the epoch
+  std::uint64_t issued_at = 0;          ///< when the record was last written
+  std::chrono::sys_seconds expires_at;  ///< when the store forgets it (without renewal)
+  bool current = false;                 ///< the session the listing was asked from
+};
 
 /// Below the session policy, above the Sealer: SessionManager decides *whether* and *what* to
 /// write (docs/SESSION.md); a backend decides *where* the sealed payload lives and what the
@@ -31,6 +67,52 @@ class SessionBackend {
                                                  std::chrono::sys_seconds expires_at) const = 0;
   /// Ends a session for good (destroy()): nothing for a cookie, the record for a store.
   [[nodiscard]] virtual Result<void> remove(const detail::SessionHead& head) const = 0;
+
+  // The calls below have defaults that fit the cookie backend, so it needs none of them.
+
+  /// open() that also says where the session came from.
+  [[nodiscard]] virtual Result<Opened> open_placed(const Sealer& sealer, std::string_view cookie_name,
+                                                   std::string_view cookie_value,
+                                                   Placement& placement) const {
+    placement = Placement{};
+    return open(sealer, cookie_name, cookie_value);
+  }
+  /// save() knowing where the session was loaded from (a store checks the version, or moves
+  /// a session between the cookie and the store).
+  [[nodiscard]] virtual Result<std::string> save_placed(const Sealer& sealer, std::string_view cookie_name,
+                                                        const detail::SessionHead& head, std::string& buffer,
+                                                        std::chrono::sys_seconds expires_at,
+                                                        const SaveContext& context) const {
+    (void)context;
+    return save(sealer, cookie_name, head, buffer, expires_at);
+  }
+  /// Renewal of an unmodified session without rewriting its data: the new cookie value, or
+  /// nullopt when this backend cannot (the caller then save()s it as usual).
+  [[nodiscard]] virtual Result<std::optional<std::string>> renew(const Sealer& sealer,
+                                                                 std::string_view cookie_name,
+                                                                 const detail::SessionHead& head,
+                                                                 const Placement& placement,
+                                                                 std::chrono::sys_seconds expires_at) const {
+    (void)sealer, (void)cookie_name, (void)head, (void)placement, (void)expires_at;
+    return std::optional<std::string>();
+  }
+  /// The live sessions of `user` (at most `limit`); `current` is marked. Error::unavailable
+  /// from a backend that keeps no index (the cookie: sessions exist only in browsers).
+  [[nodiscard]] virtual Result<std::vector<SessionListing>> sessions_of(const Sealer& sealer,
+                                                                        std::string_view cookie_name,
+                                                                        std::string_view user,
+                                                                        const detail::SessionHead* current,
+                                                                        std::size_t limit) const {
+    (void)sealer, (void)cookie_name, (void)user, (void)current, (void)limit;
+    return Error::unavailable;
+  }
+  /// Ends every session of `user` but `keep` ("sign out other devices"): how many ended.
+  [[nodiscard]] virtual Result<std::size_t> remove_others(const Sealer& sealer, std::string_view cookie_name,
+                                                          std::string_view user,
+                                                          const detail::SessionHead& keep) const {
+    (void)sealer, (void)cookie_name, (void)user, (void)keep;
+    return Error::unavailable;
+  }
 };
 
 /// Today's backend: the sealed payload is the cookie value.

@@ -1,5 +1,5 @@
 // cookieseal tests - RedisServer: fork/exec redis-server with a generated config
-#include "support/redis_server.hpp"
+#include "redis_server.hpp"
 
 #include <hiredis/hiredis.h>  // redisConnect*WithTimeout: the readiness probe
 

@@ -1,0 +1,222 @@
+// cookieseal bench - store mode: one request's load + commit through the store backend, against
+// the bare store calls of the same size (the floor: an in-process map, and bare hiredis GET +
+// SET on the bench's own loopback redis-server) and the cookie backend, in one binary.
+// docs/STORE.md §Status says which stores are measured; the figures go to docs/PERFORMANCE.md.
+#include <cookieseal/format.hpp>
+#include <cookieseal/keyring.hpp>
+#include <cookieseal/sealer.hpp>
+#include <cookieseal/session.hpp>
+#include <cookieseal/session_store.hpp>
+
+#include "session/payload.hpp"
+#include "store/store_backend.hpp"
+
+#include <benchmark/benchmark.h>
+
+#if defined(COOKIESEAL_BENCH_REDIS)
+#include <cookieseal/redis.hpp>
+
+#include "redis_server.hpp"  // tests/support
+
+#include <hiredis/hiredis.h>  // the floor: bare redisCommandArgv
+#endif
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace {
+
+using cookieseal::SaveContext;
+using cookieseal::detail::SessionHead;
+using namespace std::chrono_literals;
+
+cookieseal::Sealer make_sealer() {
+  std::vector<cookieseal::Key> keys;
+  keys.push_back(cookieseal::Key::generate());
+  return cookieseal::Sealer(cookieseal::Keyring(std::move(keys)));
+}
+
+SessionHead make_head() {
+  SessionHead head;
+  head.id = cookieseal::SessionId::generate().bytes;
+  head.created_at = static_cast<std::uint64_t>(
+      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  head.issued_at = head.created_at;
+  head.user = "ada";
+  return head;
+}
+
+std::string payload(const SessionHead& head, std::size_t bytes) {
+  cookieseal::Session::Entries entries;
+  entries.emplace("data", std::string(bytes, 'x'));
+  return cookieseal::detail::map_payload_bytes(head, entries);
+}
+
+constexpr std::string_view name = "__Host-session";
+
+// What one request costs in store mode: open the reference (one store load), then commit a
+// change (one seal and one store save; the user index is one more call).
+void store_load_commit(benchmark::State& state, bool with_user) {
+  const cookieseal::Sealer sealer = make_sealer();
+  cookieseal::StoreBackendOptions options;
+  options.max_record_bytes = std::size_t{1} << 22;
+  const cookieseal::StoreBackend backend(cookieseal::make_memory_store(), options);
+  SessionHead head = make_head();
+  if (!with_user) head.user.clear();
+  const std::string plaintext = payload(head, static_cast<std::size_t>(state.range(0)));
+  std::string buffer(cookieseal::format::header_bytes, '\0');
+  buffer += plaintext;
+  const auto expires = sealer.now() + 1h;
+  std::string cookie = *backend.save(sealer, name, head, buffer, expires);
+  for (auto _ : state) {
+    cookieseal::Placement placement;
+    auto opened = backend.open_placed(sealer, name, cookie, placement);
+    benchmark::DoNotOptimize(opened);
+    buffer.assign(cookieseal::format::header_bytes, '\0');
+    buffer += plaintext;
+    auto saved = backend.save_placed(sealer, name, head, buffer, expires, SaveContext{placement, false});
+    if (!saved) state.SkipWithError("save failed");
+    cookie = std::move(*saved);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * state.range(0));
+}
+
+void BM_StoreMode_LoadCommit(benchmark::State& state) { store_load_commit(state, false); }
+void BM_StoreMode_LoadCommit_WithUser(benchmark::State& state) { store_load_commit(state, true); }
+
+// The floor: the same store's load + save of a record of the size store mode writes.
+void BM_BareStore_LoadSave(benchmark::State& state) {
+  const auto store = cookieseal::make_memory_store({std::size_t{64} << 20, std::size_t{1} << 22, {}});
+  const std::string record(cookieseal::format::cookie_length(
+                               payload(make_head(), static_cast<std::size_t>(state.range(0))).size()),
+                           'r');
+  (void)store->save("s:k", record, 1h, std::nullopt);
+  for (auto _ : state) {
+    auto loaded = store->load("s:k");
+    benchmark::DoNotOptimize(loaded);
+    auto saved = store->save("s:k", record, 1h, std::nullopt);
+    benchmark::DoNotOptimize(saved);
+  }
+}
+
+// Cookie mode, the same payload: open + seal, no store.
+void BM_CookieMode_LoadCommit(benchmark::State& state) {
+  const cookieseal::Sealer sealer = make_sealer();
+  const auto backend = cookieseal::make_cookie_backend();
+  const SessionHead head = make_head();
+  const std::string plaintext = payload(head, static_cast<std::size_t>(state.range(0)));
+  std::string buffer(cookieseal::format::header_bytes, '\0');
+  buffer += plaintext;
+  const auto expires = sealer.now() + 1h;
+  std::string cookie = *backend->save(sealer, name, head, buffer, expires);
+  for (auto _ : state) {
+    auto opened = backend->open(sealer, name, cookie);
+    benchmark::DoNotOptimize(opened);
+    buffer.assign(cookieseal::format::header_bytes, '\0');
+    buffer += plaintext;
+    auto saved = backend->save(sealer, name, head, buffer, expires);
+    if (!saved) state.SkipWithError("save failed");
+    cookie = std::move(*saved);
+  }
+}
+
+// Renewal in store mode: a ttl touch and a new reference, no record rewrite.
+void BM_StoreMode_Renew(benchmark::State& state) {
+  const cookieseal::Sealer sealer = make_sealer();
+  const cookieseal::StoreBackend backend(cookieseal::make_memory_store(), {});
+  SessionHead head = make_head();
+  head.user.clear();
+  std::string buffer(cookieseal::format::header_bytes, '\0');
+  buffer += payload(head, 1000);
+  const auto expires = sealer.now() + 1h;
+  const std::string cookie = *backend.save(sealer, name, head, buffer, expires);
+  cookieseal::Placement placement;
+  (void)backend.open_placed(sealer, name, cookie, placement);
+  for (auto _ : state) {
+    auto renewed = backend.renew(sealer, name, head, placement, expires);
+    benchmark::DoNotOptimize(renewed);
+  }
+}
+
+#if defined(COOKIESEAL_BENCH_REDIS)
+// A loopback redis-server of the bench's own (tests/support), started by main().
+std::unique_ptr<cookieseal::test::RedisServer> redis_server;
+
+// Store mode over Redis: the reference opens (one GET), the change is written (one SET).
+void BM_Redis_StoreMode_LoadCommit(benchmark::State& state) {
+  const cookieseal::Sealer sealer = make_sealer();
+  cookieseal::StoreBackendOptions options;
+  options.max_record_bytes = std::size_t{1} << 22;
+  const cookieseal::StoreBackend backend(cookieseal::make_redis_store(redis_server->settings("bench:")),
+                                         options);
+  SessionHead head = make_head();
+  head.user.clear();
+  const std::string plaintext = payload(head, static_cast<std::size_t>(state.range(0)));
+  std::string buffer(cookieseal::format::header_bytes, '\0');
+  buffer += plaintext;
+  const auto expires = sealer.now() + 1h;
+  std::string cookie = *backend.save(sealer, name, head, buffer, expires);
+  for (auto _ : state) {
+    cookieseal::Placement placement;
+    auto opened = backend.open_placed(sealer, name, cookie, placement);
+    benchmark::DoNotOptimize(opened);
+    buffer.assign(cookieseal::format::header_bytes, '\0');
+    buffer += plaintext;
+    auto saved = backend.save_placed(sealer, name, head, buffer, expires, SaveContext{placement, false});
+    if (!saved) state.SkipWithError("save failed");
+    cookie = std::move(*saved);
+  }
+}
+
+// The floor: bare hiredis GET + SET PX of a value the size store mode stores, same server.
+void BM_Redis_BareGetSet(benchmark::State& state) {
+  const cookieseal::RedisEndpoint e = redis_server->endpoint();
+  redisContext* c = redisConnect(e.host.c_str(), e.port);
+  if (c == nullptr || c->err != 0) {
+    state.SkipWithError("connect failed");
+    return;
+  }
+  const std::size_t record = cookieseal::format::cookie_length(
+      payload(make_head(), static_cast<std::size_t>(state.range(0))).size());
+  const std::string key = "bench:{s:floor}";
+  const std::string value(16 + record, 'v');
+  const char* get[] = {"GET", key.c_str()};
+  const std::size_t get_len[] = {3, key.size()};
+  const char* set[] = {"SET", key.c_str(), value.data(), "PX", "3600000"};
+  const std::size_t set_len[] = {3, key.size(), value.size(), 2, 7};
+  freeReplyObject(redisCommandArgv(c, 5, set, set_len));
+  for (auto _ : state) {
+    freeReplyObject(redisCommandArgv(c, 2, get, get_len));
+    freeReplyObject(redisCommandArgv(c, 5, set, set_len));
+  }
+  redisFree(c);
+}
+#endif
+
+}  // namespace
+
+#if defined(COOKIESEAL_BENCH_REDIS)
+BENCHMARK(BM_Redis_StoreMode_LoadCommit)->Arg(100)->Arg(1000)->Arg(2800)->Arg(16000);
+BENCHMARK(BM_Redis_BareGetSet)->Arg(100)->Arg(1000)->Arg(2800)->Arg(16000);
+#endif
+BENCHMARK(BM_StoreMode_LoadCommit)->Arg(100)->Arg(1000)->Arg(2800)->Arg(16000);
+BENCHMARK(BM_StoreMode_LoadCommit_WithUser)->Arg(100)->Arg(2800);
+BENCHMARK(BM_BareStore_LoadSave)->Arg(100)->Arg(1000)->Arg(2800)->Arg(16000);
+BENCHMARK(BM_CookieMode_LoadCommit)->Arg(100)->Arg(1000)->Arg(2800);
+BENCHMARK(BM_StoreMode_Renew);
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+#if defined(COOKIESEAL_BENCH_REDIS)
+  redis_server = std::make_unique<cookieseal::test::RedisServer>();  // stopped when main returns
+#endif
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+#if defined(COOKIESEAL_BENCH_REDIS)
+  redis_server.reset();
+#endif
+  return 0;
+}

@@ -1,0 +1,195 @@
+// cookieseal - the Redis SessionStore (docs/STORE.md §Redis): GET / SET PX / PEXPIRE / DEL, a
+// ZSET per user, EVAL for the version check; on the redis:: connection layer and its pool
+#include <cookieseal/redis.hpp>
+#include <cookieseal/session_store.hpp>
+
+#include "crypto/sodium.hpp"  // randombytes_buf, sodium_hex2bin
+#include "encoding/text.hpp"  // to_hex
+#include "redis/connection.hpp"
+
+#include <hiredis/hiredis.h>  // redisReply, REDIS_REPLY_*
+
+#include <array>
+#include <charconv>
+#include <string>
+#include <utility>
+
+namespace cookieseal {
+namespace {
+
+using Clock = std::chrono::system_clock;
+using redis::Args;
+using redis::Expect;
+
+// A stored value is [16 hex digits of its version | the record]: the version travels with the
+// record in one key, so a read is one GET and a check one script.
+constexpr std::size_t version_chars = 16;
+
+// Writes only if the stored version is still ARGV[3] ("0000000000000000": no record).
+constexpr std::string_view save_if_script =
+    "local cur = redis.call('GET', KEYS[1])\n"
+    "local have = cur and string.sub(cur, 1, 16) or '0000000000000000'\n"
+    "if have ~= ARGV[3] then return 0 end\n"
+    "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])\n"
+    "return 1\n";
+
+// Adds a member scored by its expiry (ms), drops expired ones, and lets the index live as
+// long as its latest member.
+constexpr std::string_view index_add_script =
+    "redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])\n"
+    "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])\n"
+    "local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')\n"
+    "if last[2] then redis.call('PEXPIREAT', KEYS[1], last[2]) end\n"
+    "return 1\n";
+
+std::string hex_version(std::uint64_t v) {
+  std::array<std::uint8_t, 8> be{};
+  for (int i = 7; i >= 0; --i, v >>= 8) be[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v);
+  return detail::to_hex(be);
+}
+
+bool parse_version(std::string_view text, std::uint64_t& v) noexcept {
+  if (text.size() != version_chars) return false;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v, 16);
+  return ec == std::errc() && end == text.data() + text.size() && v != 0;
+}
+
+std::uint64_t fresh_version() {
+  std::uint64_t v = 0;
+  while (v == 0) randombytes_buf(&v, sizeof v);  // random: no counter to keep, none reused
+  return v;
+}
+
+std::string millis(std::chrono::milliseconds ms) {
+  return std::to_string(std::max<std::int64_t>(ms.count(), 1));
+}
+std::string epoch_millis(Clock::time_point t) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count());
+}
+
+std::string_view text(const redisReply& r) noexcept { return {r.str, r.len}; }
+
+class RedisStore final : public SessionStore {
+ public:
+  explicit RedisStore(RedisSettings settings) : prefix_(settings.prefix), pool_(std::move(settings)) {}
+
+  Result<std::optional<StoredRecord>> load(std::string_view key) override {
+    const std::string k = name(key);
+    Result<redis::Reply> reply = run(Args{"GET", k});
+    if (!reply) return reply.error();
+    const redisReply& r = **reply;
+    if (r.type == REDIS_REPLY_NIL) return std::optional<StoredRecord>();
+    if (r.type != REDIS_REPLY_STRING) return Error::bad_payload;
+    StoredRecord out;
+    // A value without a valid version head was not written by this store: malformed.
+    if (!parse_version(text(r).substr(0, version_chars), out.version)) return Error::malformed;
+    out.record.assign(text(r).substr(version_chars));
+    return std::optional<StoredRecord>(std::move(out));
+  }
+
+  Result<std::uint64_t> save(std::string_view key, std::string_view record, std::chrono::milliseconds ttl,
+                             std::optional<std::uint64_t> expected) override {
+    const std::uint64_t version = fresh_version();
+    const std::string k = name(key);
+    std::string value = hex_version(version);
+    value.append(record);
+    const std::string px = millis(ttl);
+    if (!expected) {
+      Result<redis::Reply> set = run(Args{"SET", k, value, "PX", px}, Expect::status);
+      if (!set) return set.error();
+      return version;
+    }
+    const std::string want = hex_version(*expected);
+    Result<redis::Reply> done = run(Args{"EVAL", save_if_script, "1", k, value, px, want}, Expect::integer);
+    if (!done) return done.error();
+    if ((*done)->integer != 1) return Error::conflict;
+    return version;
+  }
+
+  Result<void> remove(std::string_view key) override {
+    Result<redis::Reply> del = run(Args{"DEL", name(key)}, Expect::integer);
+    if (!del) return del.error();
+    return {};
+  }
+
+  Result<bool> touch(std::string_view key, std::chrono::milliseconds ttl) override {
+    Result<redis::Reply> r = run(Args{"PEXPIRE", name(key), millis(ttl)}, Expect::integer);
+    if (!r) return r.error();
+    return (*r)->integer == 1;
+  }
+
+  Result<void> index_add(std::string_view index, std::string_view member,
+                         Clock::time_point expires_at) override {
+    const std::string k = name(index);
+    const std::string score = epoch_millis(expires_at);
+    const std::string now = epoch_millis(Clock::now());
+    Result<redis::Reply> r = run(Args{"EVAL", index_add_script, "1", k, score, member, now}, Expect::integer);
+    if (!r) return r.error();
+    return {};
+  }
+
+  Result<std::vector<IndexEntry>> index_list(std::string_view index, Clock::time_point now,
+                                             std::size_t limit) override {
+    const std::string k = name(index);
+    const std::string from = "(" + epoch_millis(now);
+    const std::string count = std::to_string(limit);
+    Result<redis::Reply> r =
+        run(Args{"ZRANGEBYSCORE", k, from, "+inf", "WITHSCORES", "LIMIT", "0", count}, Expect::array);
+    if (!r) return r.error();
+    return entries(**r);
+  }
+
+  Result<void> index_remove(std::string_view index, std::string_view member) override {
+    Result<redis::Reply> r = run(Args{"ZREM", name(index), member}, Expect::integer);
+    if (!r) return r.error();
+    return {};
+  }
+
+ private:
+  // <prefix>{<key>}: the backend's key is the Cluster hash tag, so each record is its own slot.
+  [[nodiscard]] std::string name(std::string_view key) const {
+    std::string out = prefix_;
+    out += '{';
+    out.append(key);
+    out += '}';
+    return out;
+  }
+
+  // One command on a pooled connection: no lock is held during the round trip.
+  Result<redis::Reply> run(const Args& args, Expect expect = Expect::any) {
+    Result<redis::Pool::Lease> lease = pool_.acquire();
+    if (!lease) return lease.error();
+    return (*lease)->command(args, expect);
+  }
+
+  // [member, score, member, score, ...] from ZRANGEBYSCORE WITHSCORES; anything else is
+  // bad_payload.
+  static Result<std::vector<IndexEntry>> entries(const redisReply& r) {
+    if (r.elements % 2 != 0) return Error::bad_payload;
+    std::vector<IndexEntry> out;
+    out.reserve(r.elements / 2);
+    for (std::size_t i = 0; i < r.elements; i += 2) {
+      const redisReply* member = r.element[i];
+      const redisReply* score = r.element[i + 1];
+      if (member->type != REDIS_REPLY_STRING || score->type != REDIS_REPLY_STRING) return Error::bad_payload;
+      std::int64_t ms = 0;
+      const std::string_view s = text(*score);
+      const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), ms);
+      if (ec != std::errc() || end != s.data() + s.size()) return Error::bad_payload;
+      out.push_back(IndexEntry{std::string(text(*member)), Clock::time_point(std::chrono::milliseconds(ms))});
+    }
+    return out;
+  }
+
+  std::string prefix_;
+  redis::Pool pool_;
+};
+
+}  // namespace
+
+std::shared_ptr<SessionStore> make_redis_store(const RedisSettings& settings) {
+  settings.validate();  // throws ConfigError naming the field
+  return std::make_shared<RedisStore>(settings);
+}
+
+}  // namespace cookieseal

@@ -155,7 +155,8 @@ void from_env(fuzz::Fields& in) {
   const bool remove_keys = (in.byte() & 1) != 0;
   std::optional<cookieseal::Config> config;
   try {
-    config.emplace(cookieseal::Config::from_env("FUZZ_", remove_keys));
+    config.emplace(cookieseal::Config::from_env(
+        "FUZZ_", remove_keys ? cookieseal::KeysInEnvironment::remove : cookieseal::KeysInEnvironment::keep));
   } catch (const cookieseal::ConfigError& e) {
     const std::string_view message = e.what();
     FUZZ_CHECK(!message.empty() && fuzz::printable(message));

@@ -347,7 +347,9 @@ TEST_CASE("a mistyped or unknown variable is refused with the name it was probab
                                                        {"HTTPONLY", "COOKIESEAL_HTTP_ONLY"},
                                                        {"TTl", "COOKIESEAL_TTL"},
                                                        {"KEY", "COOKIESEAL_KEYS"}};
-  for (const auto& [typo, meant] : typos) {
+  for (const auto& entry : typos) {
+    const char* typo = entry.first;  // not a structured binding: clang 14 cannot capture one
+    const char* meant = entry.second;
     CAPTURE(typo);
     const Env env(Vars{{typo, "1"}});
     const std::string message = config_error_of([] { (void)keep_env(); });

@@ -4,9 +4,9 @@
 #include <cookieseal/revocation.hpp>
 
 #include "redis/connection.hpp"
+#include "redis_server.hpp"  // tests/support
 #include "revocation/entry.hpp"
 #include "revocation/replica.hpp"
-#include "redis_server.hpp"  // tests/support
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>

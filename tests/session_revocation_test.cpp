@@ -121,10 +121,13 @@ TEST_CASE("revoking without a configured list is a programming error, not a sile
   CHECK_FALSE(m.usage().revocation.has_value());
 }
 
-TEST_CASE("two managers on one redis-server: a logout on A is refused on B within 1 s, and after a restart of A") {
+TEST_CASE(
+    "two managers on one redis-server: a logout on A is refused on B within 1 s, and after a restart of A") {
   cookieseal::test::RedisServer server;
-  auto on_a = std::shared_ptr<cookieseal::Revocation>(cookieseal::make_redis_revocation(server.settings(), fast()));
-  auto on_b = std::shared_ptr<cookieseal::Revocation>(cookieseal::make_redis_revocation(server.settings(), fast()));
+  auto on_a =
+      std::shared_ptr<cookieseal::Revocation>(cookieseal::make_redis_revocation(server.settings(), fast()));
+  auto on_b =
+      std::shared_ptr<cookieseal::Revocation>(cookieseal::make_redis_revocation(server.settings(), fast()));
   auto a = std::make_unique<SessionManager>(fleet_config(on_a));
   const SessionManager b(fleet_config(on_b));
   const std::string ada = signed_in(*a, "ada");
@@ -135,7 +138,8 @@ TEST_CASE("two managers on one redis-server: a logout on A is refused on B withi
   // A restarts: a new list syncs from Redis before it serves.
   a.reset();
   on_a.reset();
-  on_a = std::shared_ptr<cookieseal::Revocation>(cookieseal::make_redis_revocation(server.settings(), fast()));
+  on_a =
+      std::shared_ptr<cookieseal::Revocation>(cookieseal::make_redis_revocation(server.settings(), fast()));
   a = std::make_unique<SessionManager>(fleet_config(on_a));
   CHECK(a->load(ada).load_status() == LoadStatus::revoked);
   // Sign out everywhere from B reaches A.
@@ -153,7 +157,8 @@ TEST_CASE("a logout that cannot be recorded is an error the caller sees; an old 
   cookieseal::test::RedisServer server;
   cookieseal::RevocationOptions options = fast();
   options.max_stale = 2s;
-  auto list = std::shared_ptr<cookieseal::Revocation>(cookieseal::make_redis_revocation(server.settings(), options));
+  auto list =
+      std::shared_ptr<cookieseal::Revocation>(cookieseal::make_redis_revocation(server.settings(), options));
   const SessionManager m(fleet_config(list));
   const std::string ada = signed_in(m, "ada");
   server.stop();

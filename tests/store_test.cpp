@@ -10,9 +10,9 @@
 #include <cookieseal/session.hpp>
 
 #include "redis/connection.hpp"
+#include "redis_server.hpp"  // tests/support
 #include "session/payload.hpp"
 #include "store/store_backend.hpp"
-#include "redis_server.hpp"  // tests/support
 
 #include <hiredis/hiredis.h>  // redisReply fields
 #endif

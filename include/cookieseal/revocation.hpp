@@ -52,8 +52,8 @@ struct RevocationOptions {
   /// then always answers `stale`. Default true.
   bool follow = true;
 
-  /// max_stale from `<var_prefix>REVOCATION_MAX_STALE`, e.g. COOKIESEAL_REVOCATION_MAX_STALE (a duration: 300, 5m; `0` or `off`:
-  /// never stale) over the defaults. Throws ConfigError naming the variable.
+  /// max_stale from `<var_prefix>REVOCATION_MAX_STALE`, e.g. COOKIESEAL_REVOCATION_MAX_STALE (a duration:
+  /// 300, 5m; `0` or `off`: never stale) over the defaults. Throws ConfigError naming the variable.
   [[nodiscard]] COOKIESEAL_API static RevocationOptions from_env(std::string_view var_prefix = "COOKIESEAL_");
 };
 

@@ -263,9 +263,9 @@ constexpr EnvRow env_rows[] = {
 };
 
 // Read by other parts (the keys, server-side storage) or by from_env itself: known, not in the table.
-constexpr std::string_view other_names[] = {"KEYS",         "KEYS_FILE",           "IGNORE",      "REVOCATION",
-                                            "REVOCATION_MAX_STALE", "REDIS_PASSWORD_FILE", "REDIS_PREFIX", "REDIS_USER",
-                                            "REDIS_TIMEOUT"};
+constexpr std::string_view other_names[] = {
+    "KEYS",         "KEYS_FILE",  "IGNORE",       "REVOCATION", "REVOCATION_MAX_STALE", "REDIS_PASSWORD_FILE",
+    "REDIS_PREFIX", "REDIS_USER", "REDIS_TIMEOUT"};
 
 }  // namespace
 

@@ -78,9 +78,10 @@ RevocationOptions RevocationOptions::from_env(std::string_view var_prefix) {
   }
   const auto d = parse_duration(text);
   if (!d) {
-    throw ConfigError(var +
-                      ": not a duration; expected seconds (300) or a number with s, m, h or d (90s, 5m, 1h), or "
-                      "0/off for never stale");
+    throw ConfigError(
+        var +
+        ": not a duration; expected seconds (300) or a number with s, m, h or d (90s, 5m, 1h), or "
+        "0/off for never stale");
   }
   o.max_stale = *d;
   return o;

@@ -327,7 +327,8 @@ namespace {
 
 Revocation& revocation_list(const Config& config) {
   if (!config.revocation) {
-    throw std::logic_error("cookieseal: revoke*() needs a revocation list (Config::revocation, COOKIESEAL_REVOCATION)");
+    throw std::logic_error(
+        "cookieseal: revoke*() needs a revocation list (Config::revocation, COOKIESEAL_REVOCATION)");
   }
   return *config.revocation;
 }

@@ -7,7 +7,6 @@
 #include <cookieseal/key.hpp>
 #include <cookieseal/keyring.hpp>
 
-
 #include <array>
 #include <chrono>
 #include <cstdint>

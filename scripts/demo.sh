@@ -1,19 +1,59 @@
 #!/usr/bin/env bash
-# The main job: builds the library, runs the quick start, then walks through the `cookieseal`
-# tool (docs/CLI.md): keygen -> COOKIESEAL_KEYS -> encode -> inspect -> decode -> tamper.
+# The main job: builds the library, runs the quick start, then a session over HTTP with the
+# cpp-httplib example on 127.0.0.1 (log in, the Set-Cookie attributes, reload, log out, the old
+# cookie replayed and refused; the server is stopped at the end), then walks through the
+# `cookieseal` tool (docs/CLI.md): keygen -> COOKIESEAL_KEYS -> encode -> inspect -> decode -> tamper.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh build tools
+bash scripts/setup.sh build tools examples redis
 build=build/gcc
 [[ -f $build/build.ninja ]] || CXX=g++ meson setup "$build" -Dwerror=true >/dev/null
 # A build directory configured before nlohmann-json was installed has no tool yet.
-ninja -C "$build" -t targets all | grep -q '^tools/cookieseal:' || meson setup --reconfigure "$build" >/dev/null
-ninja -C "$build" examples/quickstart tools/cookieseal >/dev/null
+# A build directory configured before nlohmann-json or cpp-httplib was installed lacks targets.
+targets=$(ninja -C "$build" -t targets all)
+grep -q '^tools/cookieseal:' <<<"$targets" && grep -q '^examples/httplib_server:' <<<"$targets" ||
+  meson setup --reconfigure "$build" >/dev/null
+ninja -C "$build" examples/quickstart examples/httplib_server tools/cookieseal >/dev/null
 
 step() { if [[ -t 1 ]]; then printf '\n\033[1m$ %s\033[0m\n' "$*"; else printf '\n$ %s\n' "$*"; fi; }
 
 echo "== quick start (examples/quickstart.cpp)"
 "$build/examples/quickstart"
+
+echo
+echo "== a session over HTTP (examples/httplib_server.cpp on 127.0.0.1)"
+tmp=$(mktemp -d)
+server_pid=""
+cleanup() {
+  [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+COOKIESEAL_KEYS=$("$build/tools/cookieseal" keygen) timeout 120 "$build/examples/httplib_server" --port 0 >"$tmp/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 100); do grep -qs '^listening on' "$tmp/server.log" && break; sleep 0.1; done
+base=$(sed -n 's/^listening on //p' "$tmp/server.log")
+[[ -n $base ]] || { cat "$tmp/server.log"; exit 1; }
+echo "server: $base"
+get() { curl -sS --max-time 5 -c "$tmp/jar" -b "$tmp/jar" "$@"; }
+csrf() { sed -n 's/.*name=_csrf value=\([A-Za-z0-9_-]*\)>.*/\1/p' | head -n 1; }
+shown() { sed -n 's/.*<p>\(user: [^<]*\)<.*/\1/p; s/.*<p>\(visits: [0-9]*\)<.*/\1/p' | paste -sd ' ' -; }
+
+step "curl -X POST $base/login -d user=ada    # with the page's CSRF token"
+token=$(get "$base/" | csrf)
+get -D "$tmp/headers" -o /dev/null -d "user=ada&_csrf=$token" "$base/login"
+echo "Set-Cookie attributes: $(tr -d '\r' <"$tmp/headers" | sed -n 's/^[Ss]et-[Cc]ookie: [^;]*; //p')"
+step "curl $base/    # reload: the session came back in the cookie"
+get "$base/" | shown
+get "$base/" | shown
+cp "$tmp/jar" "$tmp/old-jar"  # the cookie as someone who copied it would keep it
+step "curl -X POST $base/logout"
+token=$(get "$base/" | csrf)
+get -o /dev/null -w 'HTTP %{http_code}\n' -d "_csrf=$token" "$base/logout"
+step "curl $base/ with the cookie from before the logout    # revoked: refused"
+curl -sS --max-time 5 -b "$tmp/old-jar" "$base/" | shown
+kill "$server_pid" && wait "$server_pid" 2>/dev/null
+server_pid=""
 
 echo
 echo "== the cookieseal tool"

@@ -115,6 +115,22 @@ with_pkg_config() {
 }
 consumer pkg-config with_pkg_config
 
+# README.md §Quick start, compiled as printed: without a key it says what to do and exits 1
+# (no "terminate called"); with one it opens its cookie.
+quick_start() {
+  rm -rf "${tmp:?}/quick" && mkdir "$tmp/quick" && cd "$tmp/quick"
+  awk '/^## Quick start/ {f = 1} f && /^```cpp/ {c = 1; next} c && /^```/ {exit} c' "$root/README.md" >main.cpp
+  export PKG_CONFIG_PATH="$prefix/lib/x86_64-linux-gnu/pkgconfig"
+  g++ -std=c++20 -o quick main.cpp $(pkg-config --cflags --libs cookieseal) -Wl,-rpath,"$prefix/lib/x86_64-linux-gnu"
+  local err status
+  err=$(env -i ./quick 2>&1) && status=0 || status=$?
+  [[ $status == 1 && $err == *"COOKIESEAL_KEYS"* && $err != *terminate* ]] || { echo "without a key: $status $err"; exit 1; }
+  echo "without a key: exit 1, $err"
+  [[ $(env -i COOKIESEAL_KEYS="$("$prefix/bin/cookieseal" keygen)" ./quick) == "ada has 3 items" ]]
+  echo "with a key: ada has 3 items"
+}
+consumer readme-quick-start quick_start
+
 with_cmake() {
   app cmake
   # The version file: the same 0.MINOR series is compatible, an exact request is exact.
@@ -202,4 +218,4 @@ before_cpp20() {
 consumer before-cpp20 before_cpp20
 
 echo "consumers: $passed passed, $failed failed ($((SECONDS - start)) s)"
-((failed == 0 && passed == 8))
+((failed == 0 && passed == 9))

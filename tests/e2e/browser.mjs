@@ -178,6 +178,18 @@ const cases = [
     check('after the forged posts the user is still ada', (await user(page)) === 'ada',
           `user "${await user(page)}"`);
   } },
+
+  { name: 'a browser-session cookie (COOKIESEAL_PERSISTENT=false): no expiry, the session still works',
+    env: { COOKIESEAL_PERSISTENT: 'false' }, cookie: '__Host-session', run: async ({ context, page }) => {
+    await login(page, 'ada');
+    const cookies = await sessionCookies(context);
+    // Playwright reports a cookie without Max-Age/Expires with expires -1: the browser forgets it
+    // when it closes.
+    check('the stored cookie is a session cookie (expires -1)', cookies.length === 1 && cookies[0].expires === -1,
+          `expires ${cookies[0]?.expires}`);
+    await page.reload();
+    check('it is sent back: the user stays logged in', (await user(page)) === 'ada', `user "${await user(page)}"`);
+  } },
 ];
 
 let browser;

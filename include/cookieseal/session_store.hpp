@@ -78,9 +78,12 @@ class COOKIESEAL_API SessionStore {
   [[nodiscard]] virtual Result<void> index_remove(std::string_view index, std::string_view member) = 0;
 
  protected:
+  ///@{
+  /// For implementations only: a store is used through a pointer to this interface.
   SessionStore() = default;
   SessionStore(const SessionStore&) = default;
   SessionStore& operator=(const SessionStore&) = default;
+  ///@}
 };
 
 /// The settings of the in-process store. A plain struct: each field says its default.

@@ -16,9 +16,8 @@
 #include <sstream>
 #include <string>
 #include <system_error>
+#include <unistd.h>  // environ: the process environment, for finding mistyped variables
 #include <vector>
-
-extern char** environ;  // POSIX: the process environment, for finding mistyped variables
 
 namespace cookieseal {
 namespace {
@@ -233,9 +232,10 @@ constexpr EnvRow env_rows[] = {
     {"SAME_SITE",
      [](Config& c, const std::string& t, const std::string& v) {
        const auto s = parse_same_site(t);
-       if (!s)
+       if (!s) {
          throw ConfigError(v + ": " + quoted(t) + " is not a SameSite value; " +
                            std::string(same_site_forms));
+       }
        c.cookie.same_site = *s;
      }},
     {"PATH",
@@ -303,7 +303,8 @@ bool known_name(std::string_view name) {
 
 // Levenshtein distance, case-insensitive (names are short: a 2-row table is plenty).
 std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  std::vector<std::size_t> prev(b.size() + 1);
+  std::vector<std::size_t> cur(b.size() + 1);
   for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
     cur[0] = i;
@@ -360,7 +361,9 @@ void refuse_unknown_variables(const std::string& prefix) {
       return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
     });
     const std::string full = prefix + std::string(name);
-    std::string message = "unknown variable " + (plain ? "\"" + full + "\"" : quoted(full, 80)) + ": ";
+    std::string message = "unknown variable ";
+    message += plain ? "\"" + full + "\"" : quoted(full, 80);
+    message += ": ";
     if (const auto guess = suggestion(name)) message += "did you mean " + prefix + std::string(*guess) + "? ";
     throw ConfigError(message + "(list the application's own " + prefix + "* variables in " + prefix +
                       "IGNORE, comma-separated, to allow them; docs/CONFIGURATION.md)");
@@ -421,6 +424,7 @@ Config Config::from_env(std::string_view prefix_view, KeysInEnvironment keys_in_
   }
   // 3. Keys last: a mistake above must not have consumed (and wiped) <prefix>KEYS already.
   const std::string file_var = prefix + "KEYS_FILE";
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): start-up only, as documented
   if (const auto path = env_value(file_var); path && std::getenv((prefix + "KEYS").c_str()) == nullptr) {
     c.key_source = KeySource{KeySource::Kind::file, *path, file_var};
   } else {

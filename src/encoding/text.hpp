@@ -3,6 +3,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -39,12 +40,10 @@ constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
 /// True when the text could be key material: 20 or more characters all of the base64url or
 /// hex alphabet (a 32-byte key is 43 or 64 of them). Such text is never echoed in a message.
 constexpr bool looks_like_key_text(std::string_view s) noexcept {
-  if (s.size() < 20) return false;
-  for (char c : s) {
-    const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    if (!alnum && c != '-' && c != '_') return false;
-  }
-  return true;
+  return s.size() >= 20 && std::ranges::all_of(s, [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' ||
+                  c == '_';
+         });
 }
 
 /// A value for an error message: in double quotes, cut to `limit` bytes, with '"', '\' and

@@ -6,6 +6,7 @@
 #include "encoding/text.hpp"  // iequals, quoted
 
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <charconv>  // std::to_chars for Max-Age
 #include <cstdint>
@@ -284,7 +285,16 @@ bool is_cookie_name(std::string_view name) noexcept {
 }
 
 bool is_cookie_value(std::string_view value) noexcept {
-  return find_bad(value, is_cookie_octet) == value.size();
+  // On every Set-Cookie, over a value of up to 4 KB: a table and no branch per byte (the
+  // predicate through find_bad's function pointer cost a third of a load+commit).
+  static constexpr auto octets = [] {
+    std::array<std::uint8_t, 256> t{};
+    for (unsigned c = 0; c < 256; ++c) t[c] = is_cookie_octet(static_cast<unsigned char>(c)) ? 1 : 0;
+    return t;
+  }();
+  std::uint8_t all = 1;
+  for (const char c : value) all &= octets[static_cast<unsigned char>(c)];
+  return all == 1;
 }
 
 std::optional<std::string> check_cookie(std::string_view name, const CookieAttributes& attributes) {

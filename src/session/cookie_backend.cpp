@@ -6,17 +6,17 @@ namespace {
 
 class CookieBackend final : public SessionBackend {
  public:
-  Result<Opened> open(const Sealer& sealer, std::string_view cookie_name,
-                      std::string_view cookie_value) const override {
+  [[nodiscard]] Result<Opened> open(const Sealer& sealer, std::string_view cookie_name,
+                                    std::string_view cookie_value) const override {
     return sealer.open(cookie_name, cookie_value);
   }
-  Result<std::string> save(const Sealer& sealer, std::string_view cookie_name, const detail::SessionHead&,
-                           std::string& buffer, std::chrono::sys_seconds expires_at) const override {
+  [[nodiscard]] Result<std::string> save(const Sealer& sealer, std::string_view cookie_name,
+                                         const detail::SessionHead&, std::string& buffer,
+                                         std::chrono::sys_seconds expires_at) const override {
     return sealer.seal_prepared(cookie_name, buffer, expires_at);
   }
-  Result<void> remove(const detail::SessionHead&) const override {
-    return {};
-  }  // the browser's copy is all there is
+  // Nothing to remove: the browser's copy is all there is.
+  [[nodiscard]] Result<void> remove(const detail::SessionHead&) const override { return {}; }
 };
 
 }  // namespace

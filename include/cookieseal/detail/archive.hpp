@@ -45,7 +45,7 @@ inline constexpr std::size_t max_allocation_per_byte = 64;
 /// The budget of any payload, however short, so small values of large types still load. (A
 /// payload with more element bytes per byte of its own, e.g. thousands of empty
 /// std::optional<BigStruct> in a vector, is refused like an attack.)
-inline constexpr std::size_t min_allocation_budget = 16 * 1024;
+inline constexpr std::size_t min_allocation_budget = std::size_t{16} * 1024;
 
 // What a type costs when the reader meets it: a container (value_type; its size tag comes
 // next) charges its count x element size; a smart pointer (element_type) its pointee now.

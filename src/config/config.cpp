@@ -364,9 +364,11 @@ void refuse_unknown_variables(const std::string& prefix) {
     std::string message = "unknown variable ";
     message += plain ? "\"" + full + "\"" : quoted(full, 80);
     message += ": ";
-    if (const auto guess = suggestion(name)) message += "did you mean " + prefix + std::string(*guess) + "? ";
-    throw ConfigError(message + "(list the application's own " + prefix + "* variables in " + prefix +
-                      "IGNORE, comma-separated, to allow them; docs/CONFIGURATION.md)");
+    if (const auto guess = suggestion(name))
+      message.append("did you mean ").append(prefix).append(*guess).append("? ");
+    message.append("(list the application's own ").append(prefix).append("* variables in ").append(prefix);
+    message.append("IGNORE, comma-separated, to allow them; docs/CONFIGURATION.md)");
+    throw ConfigError(message);
   }
 }
 

@@ -52,6 +52,12 @@ run "Boost.Beast, curl" bash tests/e2e/curl_flow.sh brief "$build/examples/beast
   COOKIESEAL_SECURE=false COOKIESEAL_COOKIE_NAME=session
 run "cpp-httplib, the README's minimal app, curl" bash tests/e2e/minimal.sh "$build/examples/httplib_minimal"
 run "cpp-httplib, Chromium" bash tests/e2e/browser.sh "$build/examples/httplib_server"
+demo() {  # the README's main job, as a user runs it: it fails on a refused step
+  bash scripts/demo.sh >"$logs/demo.out" 2>&1 || { tail -n 20 "$logs/demo.out"; return 1; }
+  grep -q 'user: (not logged in)' "$logs/demo.out" && echo "ok - scripts/demo.sh: the cookie replayed after logout is refused"
+  grep -q '(exit status 1: rejected)' "$logs/demo.out" && echo "ok - scripts/demo.sh: the tampered cookie is rejected"
+}
+run "scripts/demo.sh" demo
 run "a fleet of two cpp-httplib servers and redis-server, curl" bash tests/e2e/fleet.sh "$build/examples/httplib_server"
 
 passed=$(cat "${runs[@]}" | grep -c '^ok - ')

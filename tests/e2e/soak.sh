@@ -29,10 +29,16 @@ write_servers() { printf '%s\n%s\n' "$a_base" "$b_base" >"$e2e_dir/servers.tmp" 
 start_a || exit 1
 start_b 1 || exit 1
 write_servers
-admin() { curl -sS --max-time 5 -o "$e2e_dir/admin.out" -w '%{http_code}' "$@"; }
+# reload_both WHAT: POST /admin/reload-keys on A and B; each answer (/admin/keys as of just after
+# the reload) is kept in $e2e_dir/reload-A and reload-B.
 reload_both() {
-  check "soak: $1: A reloads its keys" test "$(admin -d "" "$a_base/admin/reload-keys")" == 200
-  check "soak: $1: B reloads its keys" test "$(admin -d "" "$b_base/admin/reload-keys")" == 200
+  local s
+  for s in A B; do
+    local b=$a_base
+    [[ $s == B ]] && b=$b_base
+    check "soak: $1: $s reloads its keys" \
+      test "$(curl -sS --max-time 5 -o "$e2e_dir/reload-$s" -w '%{http_code}' -d '' "$b/admin/reload-keys")" == 200
+  done
 }
 # opened BASE KEY_ID: how many cookies that key opened on that server since it started.
 opened() { curl -sS --max-time 5 "$1/admin/keys" | sed -n "s/^key $2 [a-z]* opened \([0-9]*\)$/\1/p"; }
@@ -53,6 +59,8 @@ printf '%s\n%s\n' "$new_key" "$old_key" >"$e2e_dir/keys"
 reload_both "new primary key"
 old_id=$(curl -sS --max-time 5 "$a_base/admin/keys" | sed -n 's/^key \([^ ]*\) secondary opened.*/\1/p')
 check "soak: /admin/keys names the old key as secondary" test -n "$old_id"
+opened_in() { sed -n "s/^key $2 [a-z]* opened \([0-9]*\)$/\1/p" "$e2e_dir/reload-$1"; }
+opened_at_rotation=$(opened_in A "$old_id")/$(opened_in B "$old_id")
 
 at 45  # retire the old key once it stopped opening cookies on both (every client resealed)
 retired=no
@@ -81,7 +89,8 @@ a_rss1=$(rss_kb "$a_child") b_rss1=$(rss_kb "$b_child")
 check "soak: the clients wrote their results" test -s "$e2e_dir/result.json"
 r() { node -e 'const s = require(process.argv[1]); console.log(eval("s." + process.argv[2]))' "$e2e_dir/result.json" "$1"; }
 echo "# $(r requests) requests, $(r setCookie) with a Set-Cookie, $(r connectionRetries) retried while a server restarted;" \
-  "old key opened $old_opened (A/B) cookies after the rotation, each resealed under the new key;" \
+  "the old key had opened $opened_at_rotation (A/B) cookies when the new one became primary and" \
+  "$old_opened when retired: the difference is how many were resealed from it to the new key;" \
   "$(r revoked) logouts everywhere ($(r acceptedWhilePropagating) probes within the 1 s propagation," \
   "$(r logoutNotRecorded) answered 503 'not recorded' while redis-server was unreachable, and retried);" \
   "hostile $(node -e 'console.log(JSON.stringify(require(process.argv[1]).hostile))' "$e2e_dir/result.json")"

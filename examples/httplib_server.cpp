@@ -15,6 +15,11 @@
 //   GET  /admin/keys          key ids in use and the cookies each opened, load outcomes
 //   POST /admin/reload-keys   re-read COOKIESEAL_KEYS_FILE: rotate keys without a restart
 //   POST /admin/revoke-all    end every session created until now
+// For load tests (bench/http_load.sh, tests/e2e/soak.sh): GET /counter increments an integer
+// in the session and answers it as plain text; GET /plain answers the same kind of text
+// without using the session. cpp-httplib has one pre-routing handler, so no route can opt out
+// of install(): EXAMPLE_SESSIONS=off starts the server without it, serving /plain only (the
+// session routes then answer 500), which is the floor a session costs are measured against.
 // Settings come from COOKIESEAL_* variables (Config::from_env). A missing, tampered, expired,
 // revoked or foreign cookie is never an error: the request just gets a fresh session.
 #include <cookieseal/config.hpp>
@@ -103,6 +108,18 @@ std::optional<int> port_from(int argc, char** argv) {
   return static_cast<int>(port);
 }
 
+// Loopback only: put a TLS-terminating proxy in front to serve it for real.
+int serve(httplib::Server& server, int port) {
+  const int bound =
+      port == 0 ? server.bind_to_any_port("127.0.0.1") : (server.bind_to_port("127.0.0.1", port) ? port : -1);
+  if (bound < 0) {
+    std::cerr << "cannot listen on 127.0.0.1:" << port << '\n';
+    return 1;
+  }
+  std::cout << "listening on http://127.0.0.1:" << bound << std::endl;
+  return server.listen_after_bind() ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -124,6 +141,17 @@ int main(int argc, char** argv) {
   cookieseal::SessionManager& manager = *maybe_manager;  // shared by every thread
 
   httplib::Server server;
+  // Without it, a response written in two parts waits for the client's delayed ACK (~40 ms per
+  // request on a keep-alive connection).
+  server.set_tcp_nodelay(true);
+  server.Get("/plain", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("1\n", "text/plain");  // what /counter answers on a first visit
+  });
+  const char* sessions = std::getenv("EXAMPLE_SESSIONS");
+  if (sessions != nullptr && std::string_view(sessions) == "off") {
+    std::cout << "sessions: off (only /plain is served)\n";
+    return serve(server, *port);
+  }
   // Load before routing, commit after; CSRF checks on every POST. The operator endpoints are
   // for curl (no page posts there): checked by origin only, so a page of another site still
   // cannot post to them.
@@ -172,6 +200,13 @@ int main(int argc, char** argv) {
     logged_out(res, recorded);
   });
 
+  server.Get("/counter", [&](const httplib::Request& req, httplib::Response& res) {
+    cookieseal::Session& session = cookieseal::httplib::session(req);
+    const std::int64_t counter = session.get<std::int64_t>("counter").value_or(0) + 1;
+    session.set("counter", counter);
+    res.set_content(std::to_string(counter) + '\n', "text/plain");
+  });
+
   server.Get("/admin/keys", [&](const httplib::Request&, httplib::Response& res) {
     res.set_content(usage_report(manager), "text/plain");
   });
@@ -193,14 +228,6 @@ int main(int argc, char** argv) {
     res.set_content("every session created until now is revoked\n", "text/plain");
   });
 
-  // Loopback only: put a TLS-terminating proxy in front to serve it for real.
-  const int bound = *port == 0 ? server.bind_to_any_port("127.0.0.1")
-                               : (server.bind_to_port("127.0.0.1", *port) ? *port : -1);
-  if (bound < 0) {
-    std::cerr << "cannot listen on 127.0.0.1:" << *port << '\n';
-    return 1;
-  }
-  std::cout << "listening on http://127.0.0.1:" << bound << '\n'
-            << "session cookie: " << manager.cookie_name() << std::endl;
-  return server.listen_after_bind() ? 0 : 1;
+  std::cout << "session cookie: " << manager.cookie_name() << '\n';
+  return serve(server, *port);
 }

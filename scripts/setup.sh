@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that the named groups need, only those missing (idempotent).
 # Usage: scripts/setup.sh GROUP...
-#   groups: build tools examples node browser fuzz afl bench package lint redis
+#   groups: build tools examples node browser fuzz afl bench package lint redis load
 set -euo pipefail
 
 declare -A packages=(
@@ -17,6 +17,8 @@ declare -A packages=(
   [lint]="clang-format clang-tidy doxygen git"
   # Redis revocation list: hiredis to build it, a real redis-server (and redis-cli) to test it.
   [redis]="libhiredis-dev redis-server redis-tools"
+  # HTTP load: bench/http_load.sh drives the example servers with wrk.
+  [load]="wrk curl redis-server redis-tools"
 )
 
 wanted=()

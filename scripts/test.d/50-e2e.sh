@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end: the example servers on 127.0.0.1, driven by curl and its cookie jar (cpp-httplib
 # in full, Boost.Beast briefly, the README's minimal app), then the cpp-httplib one in headless Chromium through
-# playwright-core, then two of them sharing a redis-server for revocation (tests/e2e/fleet.sh). Ends with "e2e: N passed, M failed"; exits non-zero on any failure.
+# playwright-core, then two of them sharing a redis-server for revocation (tests/e2e/fleet.sh), and the same fleet soaked under traffic and faults for 20 s (tests/e2e/soak.sh). Ends with "e2e: N passed, M failed"; exits non-zero on any failure.
 # Only loopback traffic (besides installing packages); every server runs under `timeout 120`.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -59,6 +59,7 @@ demo() {  # the README's main job, as a user runs it: it fails on a refused step
 }
 run "scripts/demo.sh" demo
 run "a fleet of two cpp-httplib servers and redis-server, curl" bash tests/e2e/fleet.sh "$build/examples/httplib_server"
+run "soak: two cpp-httplib servers and redis-server under traffic, key rotation, restarts, revocation, hostile cookies (20 s)" bash tests/e2e/soak.sh "$build/examples/httplib_server"
 
 passed=$(cat "${runs[@]}" | grep -c '^ok - ')
 failed=$(cat "${runs[@]}" | grep -c '^not ok - ')

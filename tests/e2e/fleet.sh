@@ -10,21 +10,7 @@ here=$(dirname "$0")
 source "$here/lib.sh"
 server=${1:?usage: fleet.sh PATH/TO/httplib_server}
 
-# --- redis-server on a free loopback port, no persistence, under timeout like the servers.
-rport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-start_redis() {
-  timeout 120 redis-server --bind 127.0.0.1 --port "$rport" --save '' --appendonly no \
-    --dir "$e2e_dir" >"$e2e_dir/redis.log" 2>&1 &
-  redis_pid=$!
-  e2e_pids+=("$redis_pid")
-  local i
-  for ((i = 0; i < 100; i++)); do
-    redis-cli -h 127.0.0.1 -p "$rport" ping 2>/dev/null | grep -q PONG && return 0
-    sleep 0.1
-  done
-  echo "# redis-server did not start"
-  return 1
-}
+rport=$(free_port)
 start_redis || exit 1
 
 new_key >"$e2e_dir/keys"

@@ -25,12 +25,13 @@ e2e_cleanup() {
 trap e2e_cleanup EXIT
 
 # start_server LOG BINARY [VAR=value...]: starts BINARY on 127.0.0.1 with a port the kernel
-# picks (--port 0), under `timeout 120` as a safety net, with the given environment added.
+# picks (--port 0), under `timeout ${E2E_SERVER_TIMEOUT:-120}` (seconds) as a safety net, with
+# the given environment added.
 # Sets $server_pid and $base (http://127.0.0.1:PORT). Returns 1 if it does not start in 10 s.
 start_server() {
   local log=$1 binary=$2
   shift 2
-  env "$@" timeout 120 "$binary" --port 0 >"$log" 2>&1 &
+  env "$@" timeout "${E2E_SERVER_TIMEOUT:-120}" "$binary" --port 0 >"$log" 2>&1 &
   server_pid=$!
   e2e_pids+=("$server_pid")
   local port="" i
@@ -52,6 +53,26 @@ stop_server() {
   kill "$1" 2>/dev/null
   wait "$1" 2>/dev/null
   return 0
+}
+
+# A free loopback TCP port (the kernel's pick; free when this returns).
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# start_redis: a redis-server on 127.0.0.1:$rport (set rport first, e.g. rport=$(free_port)),
+# no persistence, under the same `timeout` as the servers. Sets $redis_pid. Returns 1 if it does not
+# answer PING in 10 s.
+start_redis() {
+  timeout "${E2E_SERVER_TIMEOUT:-120}" redis-server --bind 127.0.0.1 --port "$rport" --save '' --appendonly no \
+    --dir "$e2e_dir" >>"$e2e_dir/redis.log" 2>&1 &
+  redis_pid=$!
+  e2e_pids+=("$redis_pid")
+  local i
+  for ((i = 0; i < 100; i++)); do
+    redis-cli -h 127.0.0.1 -p "$rport" ping 2>/dev/null | grep -q PONG && return 0
+    sleep 0.1
+  done
+  echo "# redis-server did not start"
+  return 1
 }
 
 # A random 256-bit key as 64 hex digits (the form COOKIESEAL_KEYS reads).

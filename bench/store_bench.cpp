@@ -57,15 +57,10 @@ std::string payload(const SessionHead& head, std::size_t bytes) {
 
 constexpr std::string_view name = "__Host-session";
 
-// What one request costs in store mode: open the reference (one store load), then commit a
-// change (one seal and one store save; the user index is one more call).
-void store_load_commit(benchmark::State& state, bool with_user) {
-  const cookieseal::Sealer sealer = make_sealer();
-  cookieseal::StoreBackendOptions options;
-  options.max_record_bytes = std::size_t{1} << 22;
-  const cookieseal::StoreBackend backend(cookieseal::make_memory_store(), options);
-  SessionHead head = make_head();
-  if (!with_user) head.user.clear();
+// One request in store mode, repeated: open the reference (one store load), then write the
+// change (one seal and one store save).
+void run_load_commit(benchmark::State& state, const cookieseal::Sealer& sealer,
+                     const cookieseal::StoreBackend& backend, const SessionHead& head) {
   const std::string plaintext = payload(head, static_cast<std::size_t>(state.range(0)));
   std::string buffer(cookieseal::format::header_bytes, '\0');
   buffer += plaintext;
@@ -81,6 +76,18 @@ void store_load_commit(benchmark::State& state, bool with_user) {
     if (!saved) state.SkipWithError("save failed");
     cookie = std::move(*saved);
   }
+}
+
+// What one request costs in store mode: open the reference (one store load), then commit a
+// change (one seal and one store save; the user index is one more call).
+void store_load_commit(benchmark::State& state, bool with_user) {
+  const cookieseal::Sealer sealer = make_sealer();
+  cookieseal::StoreBackendOptions options;
+  options.max_record_bytes = std::size_t{1} << 22;
+  const cookieseal::StoreBackend backend(cookieseal::make_memory_store(), options);
+  SessionHead head = make_head();
+  if (!with_user) head.user.clear();
+  run_load_commit(state, sealer, backend, head);
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * state.range(0));
 }
 
@@ -154,21 +161,7 @@ void BM_Redis_StoreMode_LoadCommit(benchmark::State& state) {
                                          options);
   SessionHead head = make_head();
   head.user.clear();
-  const std::string plaintext = payload(head, static_cast<std::size_t>(state.range(0)));
-  std::string buffer(cookieseal::format::header_bytes, '\0');
-  buffer += plaintext;
-  const auto expires = sealer.now() + 1h;
-  std::string cookie = *backend.save(sealer, name, head, buffer, expires);
-  for (auto _ : state) {
-    cookieseal::Placement placement;
-    auto opened = backend.open_placed(sealer, name, cookie, placement);
-    benchmark::DoNotOptimize(opened);
-    buffer.assign(cookieseal::format::header_bytes, '\0');
-    buffer += plaintext;
-    auto saved = backend.save_placed(sealer, name, head, buffer, expires, SaveContext{placement, false});
-    if (!saved) state.SkipWithError("save failed");
-    cookie = std::move(*saved);
-  }
+  run_load_commit(state, sealer, backend, head);
 }
 
 // The floor: bare hiredis GET + SET PX of a value the size store mode stores, same server.

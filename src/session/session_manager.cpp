@@ -276,9 +276,9 @@ Commit SessionManager::commit_core(const SessionBase& session, const detail::Pay
   // 1. destroy() wins over everything: the backend forgets it, the cookie is deleted (same
   //    Path and Domain, or the browser keeps it).
   const std::chrono::sys_seconds t = now();
-  const detail::SessionHead head =
-      head_of(session.id_, session.created_at_, t, session.own_ttl_, session.user_);
   if (session.destroyed_) {
+    const detail::SessionHead head =
+        head_of(session.id_, session.created_at_, t, session.own_ttl_, session.user_);
     if (auto removed = s.backend->remove(head); !removed) return failed(removed.error());
     return removal(s.name, s.config.cookie);
   }
@@ -292,6 +292,9 @@ Commit SessionManager::commit_core(const SessionBase& session, const detail::Pay
   // 4. Past its absolute lifetime (it opened within the leeway): the session is over.
   if (expires_at <= t) return removal(s.name, s.config.cookie);
   // 5. Seal under the current primary key, and refuse what a browser would silently drop.
+  // (The head is built only now: most commits send nothing and need none.)
+  const detail::SessionHead head =
+      head_of(session.id_, session.created_at_, t, session.own_ttl_, session.user_);
   const std::chrono::seconds max_age = expires_at - t;
   detail::Scratch scratch;
   std::string& buffer = scratch.bytes();

@@ -87,10 +87,21 @@ function startOtherOrigin() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
+// Clicks a form's button and waits until the page its post redirects to has loaded. Waiting
+// for the URL alone is not enough: the login form is on `/` and redirects back to `/`, so the
+// URL matches before the post has gone and a reload would race the navigation.
+async function submitAndLoad(page, selector, landing) {
+  await Promise.all([
+    page.waitForResponse((r) => r.url() === landing && r.request().method() === 'GET'),
+    page.click(selector),
+  ]);
+  await page.waitForLoadState('load');
+}
+
 async function login(page, name) {
   await page.goto(`${base}/`);
   await page.fill('input[name=user]', name);
-  await Promise.all([page.waitForURL(`${base}/`), page.click('#login button')]);
+  await submitAndLoad(page, '#login button', `${base}/`);
 }
 
 // Posts the attacker's form from `origin` and returns the response to it.
@@ -123,7 +134,7 @@ const cases = [
 
     // 2. Log in through the page's form (it carries the CSRF token): POST /login answers 303 to /.
     await page.fill('input[name=user]', 'ada');
-    await Promise.all([page.waitForURL(`${base}/`), page.click('#login button')]);
+    await submitAndLoad(page, '#login button', `${base}/`);
     check("the page's own login form (same origin, with its token) is accepted",
           (await user(page)) === 'ada', `user "${await user(page)}"`);
 

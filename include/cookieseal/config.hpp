@@ -8,6 +8,7 @@
 #include <cookieseal/lifetimes.hpp>
 #include <cookieseal/revocation.hpp>
 #include <cookieseal/session.hpp>
+#include <cookieseal/session_store.hpp>
 #include <cookieseal/set_cookie.hpp>
 
 #include <chrono>
@@ -120,6 +121,21 @@ struct COOKIESEAL_API Config {
   /// An extra check of the application's own (see RevocationCheck), after the list. Default is
   /// empty.
   RevocationCheck is_revoked;
+  /// Where session data lives (docs/STORE.md). Empty: in the cookie only, the server keeps
+  /// nothing. Set: the store keeps the sessions store_mode says, sealed at rest under the same
+  /// keys; the cookie then carries a sealed reference, destroy() deletes the record (logout is
+  /// real without a revocation list) and sessions_of() lists a user's sessions. from_env makes
+  /// one from `<prefix>STORE` (`cookie`, `memory`, `redis://…`, `unix://…`). Default is none.
+  std::shared_ptr<SessionStore> store;
+  /// With a store: automatic keeps a session in its cookie while the Set-Cookie fits 4096
+  /// bytes and in the store when it grows past that (and back when it shrinks), so no commit
+  /// fails with too_large; server keeps every session in the store. `<prefix>STORE_MODE`
+  /// (`auto`, `server`). Default is automatic.
+  StoreMode store_mode = StoreMode::automatic;
+  /// With a store: commit() writes a stored session only if no other request wrote it since
+  /// it was loaded, else CommitError with Error::conflict (a lost update detected). False:
+  /// the last write wins. `<prefix>STORE_CHECK_VERSION`. Default is false.
+  bool check_version = false;
   /// The prefix SessionManager::reload_keys() reads `<prefix>KEYS`/`<prefix>KEYS_FILE` with.
   /// Set by from_env. Default is "COOKIESEAL_".
   std::string env_prefix = "COOKIESEAL_";

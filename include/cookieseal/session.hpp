@@ -2,6 +2,7 @@
 #pragma once
 #include <cookieseal/detail/require_cpp20.hpp>  // first: a clear error before C++20
 
+#include <cookieseal/detail/placement.hpp>
 #include <cookieseal/detail/session_payload.hpp>
 #include <cookieseal/error.hpp>
 #include <cookieseal/export.hpp>
@@ -151,6 +152,17 @@ class COOKIESEAL_API SessionBase {
     if (own_ttl_ == 0) return std::nullopt;
     return std::chrono::seconds(own_ttl_);
   }
+  /// Lengthens this session's life by `by`: from this commit on its idle ttl is the ttl in
+  /// force (its own, or the manager's) plus `by`, as Tideway's extend(). Several calls add up.
+  /// The same caps as set_ttl() hold (400 days; never past created_at + max_lifetime), in
+  /// cookie and store mode alike. Throws std::invalid_argument for a duration that is not
+  /// positive.
+  /// Example: `session.extend(std::chrono::hours(1));  // an hour more before it idles out`
+  void extend(std::chrono::seconds by);
+
+  /// True when the session's data was read from a server-side store record (the cookie held
+  /// only a reference); false for a session carried in its cookie, and for a fresh one.
+  [[nodiscard]] bool stored() const noexcept { return placement_.stored; }
 
  protected:
   /// A fresh session: random id, created now (system clock), LoadStatus::absent.
@@ -176,7 +188,9 @@ class COOKIESEAL_API SessionBase {
   bool destroyed_ = false;
   bool needs_reseal_ = false;
   std::string user_;
-  std::uint32_t own_ttl_ = 0;  // seconds; 0 = the manager's ttl
+  std::uint32_t own_ttl_ = 0;    // seconds; 0 = the manager's ttl
+  std::uint32_t extend_by_ = 0;  // seconds extend() added, resolved against the ttl on commit
+  detail::Placement placement_;  // where load() found the data (a store record, or the cookie)
 };
 
 /// A session as a small map: string keys to values of bool, 64-bit integer, double or string.

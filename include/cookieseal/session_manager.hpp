@@ -25,11 +25,18 @@ namespace cookieseal {
 
 /// Why commit() produced no cookie although one was needed.
 struct COOKIESEAL_API CommitError {
-  Error error = Error::too_large;  ///< why: too_large, the only error commit() reports today
-  /// Bytes of the Set-Cookie header value (name, value and attributes) that would have been sent.
+  /// Why: too_large (the cookie, or with a store the sealed record, would be over its limit);
+  /// with a store also unavailable (the store could not be reached or is full), conflict
+  /// (Config::check_version: another request wrote the session since it was loaded) and
+  /// expired (the record the session was loaded from is gone: logged out elsewhere).
+  Error error = Error::too_large;
+  /// too_large: bytes of the Set-Cookie header value (name, value and attributes) that would
+  /// have been sent, or of the sealed record when stored_record is set; 0 otherwise.
   std::size_t header_bytes = 0;
-  /// The limit it broke: max_set_cookie_bytes (4096).
+  /// too_large: the limit it broke: max_set_cookie_bytes (4096), or the store's record limit.
   std::size_t limit_bytes = max_set_cookie_bytes;
+  /// too_large: the record for the store was too long (not the cookie).
+  bool stored_record = false;
 
   /// E.g. "session too large: the Set-Cookie header would be 5123 bytes, browsers keep at most
   /// 4096 (cookie \"__Host-session\"); store less in the session". No session data in it.
@@ -69,6 +76,9 @@ struct Usage {
   std::array<std::uint64_t, load_status_count> by_status{};
   /// The revocation list's size, staleness and counters, when one is configured.
   std::optional<RevocationStats> revocation;
+  /// With a store: records that failed to open since start (tampered, a foreign key, garbage,
+  /// too large, a record of another session), indexed by Error; each gave a fresh session.
+  std::array<std::uint64_t, error_count> record_errors{};
   /// The number of loads that ended with `status`.
   [[nodiscard]] std::uint64_t count(LoadStatus status) const noexcept {
     return by_status[static_cast<std::size_t>(status)];
@@ -178,6 +188,20 @@ class COOKIESEAL_API SessionManager {
   /// Ends every session created until now (a key leak, an incident). The same errors.
   [[nodiscard]] Result<void> revoke_all() const;
 
+  /// With a store (Config::store): the live sessions of `user` (as set with set_user()), at
+  /// most 256, `current` marked in them: for a "your devices" page. Error::unavailable when
+  /// the store cannot be reached, or when there is no store (sessions in cookies exist only in
+  /// browsers, so nothing can list them).
+  /// Example: `auto devices = manager.sessions_of(session.user(), &session);`
+  [[nodiscard]] Result<std::vector<SessionListing>> sessions_of(std::string_view user,
+                                                                const SessionBase* current = nullptr) const;
+  /// With a store: ends every session of current.user() but `current` ("sign out other
+  /// devices"): their records are deleted, so their cookies open nothing on any server.
+  /// Returns how many ended. Error::malformed when current has no user; Error::unavailable
+  /// as sessions_of(). Sessions kept in cookies (automatic mode, small sessions) are not in
+  /// the store: pair it with revoke_user() (docs/STORE.md §Other sessions).
+  [[nodiscard]] Result<std::size_t> end_other_sessions(const SessionBase& current) const;
+
   /// Per-key and per-outcome counters (see Usage), and the revocation list's state.
   [[nodiscard]] Usage usage() const;
 
@@ -198,6 +222,9 @@ class COOKIESEAL_API SessionManager {
                  detail::PayloadIo& io) const;
   void init_fresh(SessionBase& session, LoadStatus status) const;
   [[nodiscard]] Commit commit_core(const SessionBase& session, const detail::PayloadIo& io) const;
+  // The Set-Cookie for a sealed value, or too_large when the header would pass 4096 bytes.
+  [[nodiscard]] Commit cookie_commit(const std::string& value, std::chrono::sys_seconds expires_at,
+                                     std::chrono::sys_seconds now) const;
 
   std::unique_ptr<State> state_;
 };

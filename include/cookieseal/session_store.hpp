@@ -31,6 +31,22 @@ struct IndexEntry {
   std::chrono::system_clock::time_point expires_at{};  ///< after it, the member is gone
 };
 
+/// Where a SessionManager with a store keeps each session (Config::store_mode, docs/STORE.md).
+enum class StoreMode : std::uint8_t {
+  server,     ///< always in the store; the cookie carries only a sealed reference
+  automatic,  ///< in the cookie while its Set-Cookie fits 4096 bytes, in the store when it does not
+};
+
+/// A live session of a user, as SessionManager::sessions_of() lists it. No id: a handle cannot
+/// be made into a cookie.
+struct SessionListing {
+  std::string handle;                   ///< hex of the record's store key: stable, not a credential
+  std::uint64_t created_at = 0;         ///< seconds since the epoch
+  std::uint64_t issued_at = 0;          ///< when the record was last written
+  std::chrono::sys_seconds expires_at;  ///< when the store forgets it (without renewal)
+  bool current = false;                 ///< the session the listing was asked from
+};
+
 /// The storage verbs below the session policy, as express-session's Store and ASP.NET's
 /// ITicketStore: keys in, opaque records out. Expiry, renewal, sealing and cookies live above
 /// it (docs/STORE.md), so an implementation only stores bytes with a time to live.
@@ -110,5 +126,13 @@ struct MemoryStoreOptions {
 /// settings, or in a build without hiredis.
 /// Example: `auto store = cookieseal::make_redis_store(settings);`
 [[nodiscard]] COOKIESEAL_API std::shared_ptr<SessionStore> make_redis_store(const RedisSettings& settings);
+
+/// The store a specification names, as `COOKIESEAL_STORE` takes it: `cookie` (nullptr: no
+/// store, sessions live in cookies), `memory` (make_memory_store()), or a `redis://host:port/db`
+/// / `unix:///path?db=N` URL (make_redis_store() with `settings` and that endpoint; a user in
+/// the URL wins over settings.endpoint.user). Throws ConfigError for anything else.
+/// Example: `config.store = cookieseal::make_session_store(std::getenv("APP_STORE"), {});`
+[[nodiscard]] COOKIESEAL_API std::shared_ptr<SessionStore> make_session_store(std::string_view spec,
+                                                                            RedisSettings settings);
 
 }  // namespace cookieseal

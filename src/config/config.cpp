@@ -251,6 +251,14 @@ constexpr EnvRow env_rows[] = {
            checked_attribute(&CookieAttributes::domain, t, v,
                              "expected a host name such as example.com (letters, digits, '-' and '.')");
      }},
+    {"STORE_MODE",
+     [](Config& c, const std::string& t, const std::string& v) {
+       if (iequals(t, "auto") || iequals(t, "automatic")) c.store_mode = StoreMode::automatic;
+       else if (iequals(t, "server")) c.store_mode = StoreMode::server;
+       else throw ConfigError(v + ": " + quoted(t) + " is not a store mode; expected auto or server");
+     }},
+    {"STORE_CHECK_VERSION",
+     [](Config& c, const std::string& t, const std::string& v) { c.check_version = bool_of(t, v); }},
     {"COOKIE_NAME",
      [](Config& c, const std::string& t, const std::string& v) {
        if (!is_cookie_name(t)) {
@@ -264,8 +272,8 @@ constexpr EnvRow env_rows[] = {
 
 // Read by other parts (the keys, server-side storage) or by from_env itself: known, not in the table.
 constexpr std::string_view other_names[] = {
-    "KEYS",         "KEYS_FILE",  "IGNORE",       "REVOCATION", "REVOCATION_MAX_STALE", "REDIS_PASSWORD_FILE",
-    "REDIS_PREFIX", "REDIS_USER", "REDIS_TIMEOUT"};
+    "KEYS",         "KEYS_FILE",  "IGNORE",        "REVOCATION", "REVOCATION_MAX_STALE", "REDIS_PASSWORD_FILE",
+    "REDIS_PREFIX", "REDIS_USER", "REDIS_TIMEOUT", "STORE"};
 
 }  // namespace
 
@@ -424,7 +432,20 @@ Config Config::from_env(std::string_view prefix_view, KeysInEnvironment keys_in_
       throw ConfigError(prefix + "REVOCATION: " + e.what());
     }
   }
-  // 3. Keys last: a mistake above must not have consumed (and wiped) <prefix>KEYS already.
+  // 3. Server-side storage, when asked for (`cookie` is the default: no store).
+  if (const auto spec = env_value(prefix + "STORE")) {
+    RedisSettings redis = RedisSettings::from_env(prefix);
+    try {
+      c.store = make_session_store(*spec, std::move(redis));
+    } catch (const ConfigError& e) {
+      throw ConfigError(prefix + "STORE: " + e.what());
+    }
+  }
+  if (!c.store && (env_value(prefix + "STORE_MODE") || env_value(prefix + "STORE_CHECK_VERSION"))) {
+    throw ConfigError(prefix + "STORE_MODE and " + prefix + "STORE_CHECK_VERSION need a store: set " + prefix +
+                      "STORE to memory or a redis:// URL (without one, sessions live in cookies)");
+  }
+  // 4. Keys last: a mistake above must not have consumed (and wiped) <prefix>KEYS already.
   const std::string file_var = prefix + "KEYS_FILE";
   // NOLINTNEXTLINE(concurrency-mt-unsafe): start-up only, as documented
   if (const auto path = env_value(file_var); path && std::getenv((prefix + "KEYS").c_str()) == nullptr) {
@@ -462,6 +483,12 @@ std::string Config::summary() const {
   }
   out << '\n';
   out << "revocation = " << (revocation ? "list" : "none") << (is_revoked ? " + hook" : "") << '\n';
+  if (store) {
+    out << "store = yes, mode " << (store_mode == StoreMode::server ? "server" : "auto") << ", version check "
+        << (check_version ? "on" : "off") << '\n';
+  } else {
+    out << "store = none (sessions live in cookies)\n";
+  }
   return out.str();
 }
 

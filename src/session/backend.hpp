@@ -1,9 +1,11 @@
 // cookieseal - the backend seam: where a sealed session lives (the cookie itself, or a store)
 #pragma once
 
+#include <cookieseal/detail/placement.hpp>
 #include <cookieseal/detail/session_payload.hpp>
 #include <cookieseal/error.hpp>
 #include <cookieseal/sealer.hpp>
+#include <cookieseal/session_store.hpp>  // SessionListing
 
 #include <array>
 #include <chrono>
@@ -17,35 +19,13 @@
 
 namespace cookieseal {
 
-/// What a backend learned while opening, beyond the plaintext. A cookie backend leaves it as
-/// it is; a store backend fills it in (docs/STORE.md §Store mode).
-struct Placement {
-  bool stored = false;        ///< the cookie was a reference: the data came from a store record
-  std::uint64_t version = 0;  ///< the record's store version when it was read (0: none)
-  /// When stored: the id whose record was read. A save under another id (regenerate_id())
-  /// removes that record, so the pre-login reference no longer opens.
-  std::array<std::uint8_t, 16> id{};
-  /// When stored: the reference cookie's expiry and issue time, which renew() moves without
-  /// rewriting the record. The session's expires_at and issued_at are these, not the record's.
-  std::chrono::sys_seconds expires_at{};
-  std::uint64_t issued_at = 0;
-  bool reference_needs_reseal = false;  ///< the reference was sealed under a non-primary key
-};
+/// What a backend learned while opening (detail/placement.hpp: a session keeps it).
+using Placement = detail::Placement;
 
 /// How save() writes, beyond the payload.
 struct SaveContext {
   Placement loaded;            ///< what open_placed() said for this session (default: new)
   bool check_version = false;  ///< write only if the record is still at loaded.version: Error::conflict
-};
-
-/// A live session of a user, as sessions_of() lists it (no id: a handle cannot be made into a
-/// cookie).
-struct SessionListing {
-  std::string handle;                   ///< hex of the record's store key: stable, not a credential
-  std::uint64_t created_at = 0;         ///< seconds since the epoch
-  std::uint64_t issued_at = 0;          ///< when the record was last written
-  std::chrono::sys_seconds expires_at;  ///< when the store forgets it (without renewal)
-  bool current = false;                 ///< the session the listing was asked from
 };
 
 /// Below the session policy, above the Sealer: SessionManager decides *whether* and *what* to

@@ -101,6 +101,14 @@ void SessionBase::set_ttl(std::chrono::seconds ttl) {
   modified_ = true;
 }
 
+void SessionBase::extend(std::chrono::seconds by) {
+  if (by.count() <= 0) throw std::invalid_argument("cookieseal: extend: the duration must be positive");
+  // Saturates at max_ttl: commit() caps the sum there anyway.
+  const auto sum = std::min<std::int64_t>(std::int64_t{extend_by_} + std::min(by, max_ttl).count(), max_ttl.count());
+  extend_by_ = static_cast<std::uint32_t>(sum);
+  modified_ = true;
+}
+
 namespace {
 // Equal down to the bit, so that storing -0.0 over 0.0 (or a NaN) still changes the payload.
 bool same_value(const Session::Value& a, const Session::Value& b) {

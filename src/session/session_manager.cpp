@@ -7,6 +7,8 @@
 #include "session/backend.hpp"
 #include "session/payload.hpp"
 #include "session/policy.hpp"
+#include "revocation/common.hpp"  // check_user
+#include "store/store_backend.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -19,19 +21,35 @@ namespace cookieseal {
 // Several cookies of our name arrive when stale ones linger (an old Path or Domain); trying
 // each costs one decryption, so a hostile header cannot make a request do more than this.
 constexpr int max_candidates = 8;
+// The most sessions sessions_of() lists for one user (documented in session_manager.hpp).
+constexpr std::size_t max_listed_sessions = 256;
 
 struct SessionManager::State {
   Config config;
   std::string name;
   LiveKeyring keys;
   std::unique_ptr<SessionBackend> backend;
+  const StoreBackend* store = nullptr;  // the backend, when it is a store's (for its counters)
   mutable std::array<std::atomic<std::uint64_t>, load_status_count> status_counts{};
 
   State(Config c, Keyring keyring, SealerOptions options)
       : config(std::move(c)),
         name(config.effective_cookie_name()),
-        keys(std::move(keyring), std::move(options)),
-        backend(make_cookie_backend()) {}
+        keys(std::move(keyring), std::move(options)) {
+    if (!config.store) {
+      backend = make_cookie_backend();
+      return;
+    }
+    StoreBackendOptions o;
+    o.mode = config.store_mode;
+    o.lifetimes = config.lifetimes;
+    // automatic: a session stays in its cookie while even the longest Max-Age keeps the
+    // Set-Cookie within 4096 bytes, so moving it never depends on when it is written.
+    o.inline_value_bytes = inline_value_limit(name, config.cookie, max_cookie_age);
+    auto made = std::make_unique<StoreBackend>(config.store, std::move(o));
+    store = made.get();
+    backend = std::move(made);
+  }
 };
 
 namespace {
@@ -93,14 +111,18 @@ class Candidates {
   [[nodiscard]] std::chrono::sys_seconds expires_at() const noexcept { return expires_at_; }
   [[nodiscard]] KeyId key_id() const noexcept { return key_id_; }
   [[nodiscard]] bool needs_reseal() const noexcept { return needs_reseal_; }
+  [[nodiscard]] const detail::Placement& placement() const noexcept { return placement_; }
 
  private:
   LoadStatus try_value(std::string_view value) {
-    Result<Opened> opened = backend_.open(pin_.sealer(), name_, value);
+    detail::Placement placement;
+    Result<Opened> opened = backend_.open_placed(pin_.sealer(), name_, value, placement);
     if (!opened) return load_status_of(opened.error());
     // The head first: the policy and revocation decide before any data is decoded.
     detail::SessionHead head;
     if (!detail::read_head(opened->plaintext(), io_.layout(), head)) return LoadStatus::bad_payload;
+    // A stored session's idle clock is its reference's: a renewal moved that without a rewrite.
+    if (placement.stored) head.issued_at = std::max(head.issued_at, placement.issued_at);
     if (const LoadStatus s = policy::check_head(head, now_, config_.lifetimes); s != LoadStatus::loaded)
       return s;
     if (const LoadStatus s = revocation_status(config_, head, now_); s != LoadStatus::loaded) return s;
@@ -110,10 +132,17 @@ class Candidates {
     }
     if (!io_.read(opened->plaintext(), head)) return LoadStatus::bad_payload;
     chosen_ = std::move(head);
-    expires_at_ = opened->expires_at();
+    expires_at_ = placement.stored ? placement.expires_at : opened->expires_at();
     key_id_ = opened->key_id();
-    needs_reseal_ = opened->needs_reseal() || chosen_->legacy;  // an old layout is rewritten
+    // An old layout, or a record or reference under an old key, is rewritten.
+    needs_reseal_ = opened->needs_reseal() || chosen_->legacy || placement.reference_needs_reseal;
+    placement_ = placement;
     pin_.count_open(key_id_);
+    if (placement.stored && placement.reference_key != key_id_.bytes) {
+      KeyId reference;
+      reference.bytes = placement.reference_key;
+      pin_.count_open(reference);
+    }
     return LoadStatus::loaded;
   }
 
@@ -126,6 +155,7 @@ class Candidates {
   std::optional<detail::SessionHead> chosen_;
   std::optional<LoadStatus> first_refusal_;
   std::chrono::sys_seconds expires_at_{};
+  detail::Placement placement_;
   KeyId key_id_;
   bool needs_reseal_ = false;
   bool ambiguous_ = false;
@@ -135,10 +165,26 @@ class Candidates {
 }  // namespace
 
 std::string CommitError::message() const {
-  if (error == Error::too_large) {
-    return "session too large: the Set-Cookie header would be " + std::to_string(header_bytes) +
-           " bytes, browsers keep at most " + std::to_string(limit_bytes) +
-           "; store less in the session (or keep the data server-side)";
+  switch (error) {
+    case Error::too_large:
+      if (stored_record) {
+        return "session too large for the store: the sealed record would be about " +
+               std::to_string(header_bytes) + " bytes, the store takes at most " + std::to_string(limit_bytes) +
+               "; store less in the session";
+      }
+      return "session too large: the Set-Cookie header would be " + std::to_string(header_bytes) +
+             " bytes, browsers keep at most " + std::to_string(limit_bytes) +
+             "; store less in the session, or configure a session store (Config::store, COOKIESEAL_STORE) "
+             "in automatic mode";
+    case Error::unavailable:
+      return "session not written: the session store could not be reached or is full; the browser keeps its "
+             "previous cookie";
+    case Error::conflict:
+      return "session not written: another request changed this session since it was loaded (version check, "
+             "Config::check_version); load it again and retry";
+    case Error::expired:
+      return "session not written: its store record is gone (the session ended elsewhere)";
+    default: break;
   }
   return "session not written: " + std::string(to_string(error));
 }
@@ -176,6 +222,8 @@ void SessionManager::init_fresh(SessionBase& session, LoadStatus status) const {
   session.needs_reseal_ = false;
   session.user_.clear();
   session.own_ttl_ = 0;
+  session.extend_by_ = 0;
+  session.placement_ = detail::Placement{};
 }
 
 Session SessionManager::create() const {
@@ -223,6 +271,8 @@ bool SessionManager::load_into(std::span<const std::string_view> headers, Sessio
   session.needs_reseal_ = candidates.needs_reseal();
   session.user_ = head.user;
   session.own_ttl_ = head.ttl;
+  session.extend_by_ = 0;
+  session.placement_ = candidates.placement();
   session.status_ = LoadStatus::loaded;
   session.modified_ = false;
   session.destroyed_ = false;
@@ -271,31 +321,73 @@ Commit removal(const std::string& name, const CookieAttributes& cookie) {
 
 }  // namespace
 
+namespace {
+
+// The own ttl commit() writes: the session's, lengthened by what extend() asked for (capped at
+// 400 days; next_expiry caps at the absolute lifetime).
+std::uint32_t written_ttl(std::uint32_t own_ttl, std::uint32_t extend_by, const Lifetimes& lifetimes) noexcept {
+  if (extend_by == 0) return own_ttl;
+  const auto sum = std::min(policy::session_ttl(own_ttl, lifetimes) + std::chrono::seconds(extend_by), max_ttl);
+  return static_cast<std::uint32_t>(sum.count());
+}
+
+}  // namespace
+
+Commit SessionManager::cookie_commit(const std::string& value, std::chrono::sys_seconds expires_at,
+                                     std::chrono::sys_seconds now) const {
+  const State& s = *state_;
+  const std::chrono::seconds max_age = expires_at - now;
+  const std::size_t header_bytes = s.config.persistent
+                                       ? set_cookie_header_size(s.name, value.size(), s.config.cookie, max_age)
+                                       : session_cookie_header_size(s.name, value.size(), s.config.cookie);
+  if (header_bytes > max_set_cookie_bytes) return too_large(header_bytes);
+  Result<std::string> header = s.config.persistent
+                                   ? set_cookie_header(s.name, value, s.config.cookie, max_age, now)
+                                   : session_cookie_header(s.name, value, s.config.cookie);
+  if (!header) return failed(header.error());  // cannot happen: name and attributes were validated
+  Commit out;
+  out.action = Commit::Action::set;
+  out.set_cookie = std::move(*header);
+  return out;
+}
+
 Commit SessionManager::commit_core(const SessionBase& session, const detail::PayloadIo& io) const {
   const State& s = *state_;
-  // 1. destroy() wins over everything: the backend forgets it, the cookie is deleted (same
-  //    Path and Domain, or the browser keeps it).
+  const detail::Placement& placement = session.placement_;
   const std::chrono::sys_seconds t = now();
+  // 1. destroy() wins over everything: a stored record is deleted (its reference then opens
+  //    nothing on any server), and the cookie too (same Path and Domain, or the browser keeps it).
   if (session.destroyed_) {
-    const detail::SessionHead head =
-        head_of(session.id_, session.created_at_, t, session.own_ttl_, session.user_);
-    if (auto removed = s.backend->remove(head); !removed) return failed(removed.error());
+    if (placement.stored) {
+      detail::SessionHead head = head_of(session.id_, session.created_at_, t, session.own_ttl_, session.user_);
+      head.id = placement.id;  // the record that was read, even after regenerate_id()
+      if (auto removed = s.backend->remove(head); !removed) return failed(removed.error());
+    }
     return removal(s.name, s.config.cookie);
   }
   // 2. The expiry a new cookie would get, and 3. whether one is needed at all.
   const Lifetimes& lifetimes = s.config.lifetimes;
-  const std::chrono::seconds ttl = policy::session_ttl(session.own_ttl_, lifetimes);
+  const std::uint32_t own_ttl = written_ttl(session.own_ttl_, session.extend_by_, lifetimes);
+  const std::chrono::seconds ttl = policy::session_ttl(own_ttl, lifetimes);
   const std::chrono::sys_seconds expires_at = policy::next_expiry(session.created_at_, t, ttl, lifetimes);
   const bool due = session.status_ == LoadStatus::loaded && session.expires_at_ &&
                    policy::renewal_due(*session.expires_at_, t, ttl, expires_at, lifetimes);
   if (!session.modified_ && !session.needs_reseal_ && !due) return Commit{};  // Action::none
-  // 4. Past its absolute lifetime (it opened within the leeway): the session is over.
+  // 4. Past its absolute lifetime (it opened within the leeway): the session is over (a
+  //    stored record expires by its own ttl).
   if (expires_at <= t) return removal(s.name, s.config.cookie);
-  // 5. Seal under the current primary key, and refuse what a browser would silently drop.
   // (The head is built only now: most commits send nothing and need none.)
-  const detail::SessionHead head =
-      head_of(session.id_, session.created_at_, t, session.own_ttl_, session.user_);
-  const std::chrono::seconds max_age = expires_at - t;
+  const detail::SessionHead head = head_of(session.id_, session.created_at_, t, own_ttl, session.user_);
+  const LiveKeyring::Pin pin = s.keys.pin();
+  // 5. Renewal of an unmodified stored session: a ttl touch and a new reference, no rewrite.
+  if (!session.modified_ && !session.needs_reseal_ && placement.stored) {
+    Result<std::optional<std::string>> renewed = s.backend->renew(pin.sealer(), s.name, head, placement, expires_at);
+    if (!renewed && renewed.error() == Error::expired) return removal(s.name, s.config.cookie);  // ended elsewhere
+    if (!renewed) return failed(renewed.error());
+    if (*renewed) return cookie_commit(**renewed, expires_at, t);
+  }
+  // 6. Seal under the current primary key (in the cookie, or in the store with a reference),
+  //    and refuse what a browser would silently drop.
   detail::Scratch scratch;
   std::string& buffer = scratch.bytes();
   buffer.assign(format::header_bytes, '\0');
@@ -304,22 +396,20 @@ Commit SessionManager::commit_core(const SessionBase& session, const detail::Pay
     io.write(ar, head);
   }
   const std::size_t plaintext_bytes = buffer.size() - format::header_bytes;
-  Commit out;
-  const LiveKeyring::Pin pin = s.keys.pin();
-  Result<std::string> value = s.backend->save(pin.sealer(), s.name, head, buffer, expires_at);
-  if (!value && value.error() != Error::too_large) return failed(value.error());
-  const std::size_t value_bytes = value ? value->size() : format::cookie_length(plaintext_bytes);
-  const std::size_t header_bytes = s.config.persistent
-                                       ? set_cookie_header_size(s.name, value_bytes, s.config.cookie, max_age)
-                                       : session_cookie_header_size(s.name, value_bytes, s.config.cookie);
-  if (!value || header_bytes > max_set_cookie_bytes) return too_large(header_bytes);
-  Result<std::string> header = s.config.persistent
-                                   ? set_cookie_header(s.name, *value, s.config.cookie, max_age, t)
-                                   : session_cookie_header(s.name, *value, s.config.cookie);
-  if (!header) return failed(header.error());  // cannot happen: name and attributes were validated
-  out.action = Commit::Action::set;
-  out.set_cookie = std::move(*header);
-  return out;
+  const SaveContext context{placement, s.config.check_version};
+  Result<std::string> value = s.backend->save_placed(pin.sealer(), s.name, head, buffer, expires_at, context);
+  if (value) return cookie_commit(*value, expires_at, t);
+  if (value.error() != Error::too_large) return failed(value.error());
+  if (s.store) {  // the record was over the store's limit (a cookie would have been placed inline)
+    Commit out;
+    out.error = CommitError{Error::too_large, format::cookie_length(plaintext_bytes), s.store->max_record_bytes(),
+                            true};
+    return out;
+  }
+  const std::size_t value_bytes = format::cookie_length(plaintext_bytes);
+  return too_large(s.config.persistent
+                       ? set_cookie_header_size(s.name, value_bytes, s.config.cookie, expires_at - t)
+                       : session_cookie_header_size(s.name, value_bytes, s.config.cookie));
 }
 
 void SessionManager::rotate(Keyring keyring) { state_->keys.rotate(std::move(keyring)); }
@@ -357,8 +447,33 @@ Result<void> SessionManager::revoke_all() const {
   return revocation_list(c).revoke_all(t + std::chrono::seconds(1), policy::forget_at(t, c.lifetimes));
 }
 
+Result<std::vector<SessionListing>> SessionManager::sessions_of(std::string_view user,
+                                                               const SessionBase* current) const {
+  const State& s = *state_;
+  if (!s.store) return Error::unavailable;  // sessions in cookies exist only in browsers
+  if (Result<void> checked = detail::check_user(user); !checked) return checked.error();
+  const LiveKeyring::Pin pin = s.keys.pin();
+  std::optional<detail::SessionHead> head;
+  if (current != nullptr) {
+    head = head_of(current->id_, current->created_at_, now(), current->own_ttl_, current->user_);
+    if (current->placement_.stored) head->id = current->placement_.id;  // the record it came from
+  }
+  return s.backend->sessions_of(pin.sealer(), s.name, user, head ? &*head : nullptr, max_listed_sessions);
+}
+
+Result<std::size_t> SessionManager::end_other_sessions(const SessionBase& current) const {
+  const State& s = *state_;
+  if (!s.store) return Error::unavailable;
+  if (current.user_.empty()) return Error::malformed;  // whose other sessions? set_user() first
+  const LiveKeyring::Pin pin = s.keys.pin();
+  detail::SessionHead keep = head_of(current.id_, current.created_at_, now(), current.own_ttl_, current.user_);
+  if (current.placement_.stored) keep.id = current.placement_.id;
+  return s.backend->remove_others(pin.sealer(), s.name, current.user_, keep);
+}
+
 Usage SessionManager::usage() const {
   Usage usage;
+  if (state_->store) usage.record_errors = state_->store->record_errors();
   usage.keys = state_->keys.usage();
   if (state_->config.revocation) usage.revocation = state_->config.revocation->stats(now());
   for (std::size_t i = 0; i < load_status_count; ++i) {

@@ -157,6 +157,8 @@ Result<Opened> StoreBackend::open_placed(const Sealer& sealer, std::string_view 
   placement.expires_at = cookie->expires_at();
   placement.issued_at = issued_at;
   placement.reference_needs_reseal = cookie->needs_reseal();
+  static_assert(sizeof(placement.reference_key) == format::key_id_bytes);
+  placement.reference_key = cookie->key_id().bytes;
   // 3. The record it points to.
   return open_record(sealer, cookie_name, id, placement);
 }

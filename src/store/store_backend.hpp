@@ -28,12 +28,6 @@ inline constexpr std::size_t reference_plaintext_bytes = 1 + 1 + 16 + 8;
 /// Bytes of a store key (BLAKE2b output), docs/STORE.md §Keys.
 inline constexpr std::size_t store_key_bytes = 32;
 
-/// Where the store backend keeps a session.
-enum class StoreMode : std::uint8_t {
-  server,     ///< always in the store; the cookie is a reference
-  automatic,  ///< in the cookie while it fits inline_value_bytes, in the store when it does not
-};
-
 /// The settings of a StoreBackend. A plain struct: each field says its default.
 struct StoreBackendOptions {
   /// Default is server.
@@ -89,6 +83,8 @@ class StoreBackend final : public SessionBackend {
                                                   std::string_view user,
                                                   const detail::SessionHead& keep) const override;
 
+  /// The longest sealed record written or read (StoreBackendOptions::max_record_bytes).
+  [[nodiscard]] std::size_t max_record_bytes() const noexcept { return options_.max_record_bytes; }
   /// Records that failed to open since start, indexed by Error (tampered, unknown_key,
   /// malformed, expired, too_large, bad_payload for a record of another session).
   [[nodiscard]] std::array<std::uint64_t, error_count> record_errors() const noexcept;

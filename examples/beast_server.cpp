@@ -117,8 +117,9 @@ Response handle(const cookieseal::SessionManager& manager, const Request& req) {
   }
 
   // 3. Write: a Set-Cookie when the session changed (or is due for renewal, or destroyed).
-  if (!cookieseal::beast::commit(manager, session, res)) {  // outgrew a cookie (logged)
-    return reply(req, http::status::internal_server_error, "session too large\n", "text/plain");
+  if (const auto out = cookieseal::beast::commit(manager, session, res); !out) {  // logged
+    const cookieseal::CommitFailure failure = cookieseal::commit_failure(*out.error);
+    return reply(req, static_cast<http::status>(failure.status), std::string(failure.body), "text/plain");
   }
   return res;
 }

@@ -229,3 +229,46 @@ TEST_CASE("commit_logged logs why a session could not be written") {
   CHECK_FALSE(out);
   CHECK(log.count("session too large") == 1);
 }
+
+TEST_CASE("commit_failure answers 503 for a full store, 409 for a lost version check, 500 for too large") {
+  CapturedLog log;
+  // A store too small for any record: its save is Error::unavailable ("store full").
+  Config tiny = config();
+  tiny.store = cookieseal::make_memory_store({.max_bytes = 64, .max_record_bytes = 1 << 20, .clock = {}});
+  tiny.store_mode = cookieseal::StoreMode::server;
+  const SessionManager full(std::move(tiny));
+  Session s = full.create();
+  s.set("n", 1);
+  const auto unavailable = cookieseal::commit_logged(full, s);
+  REQUIRE_FALSE(unavailable);
+  CHECK(cookieseal::commit_failure(*unavailable.error).status == 503);
+  CHECK(cookieseal::commit_failure(*unavailable.error).body == "session store unavailable: try again\n");
+  CHECK(log.count("could not be reached or is full") == 1);
+
+  Config checked = config();
+  checked.store = cookieseal::make_memory_store();
+  checked.store_mode = cookieseal::StoreMode::server;
+  checked.check_version = true;
+  const SessionManager strict(std::move(checked));
+  Session first = strict.create();
+  first.set("n", 1);
+  const auto written = strict.commit(first);
+  REQUIRE(written.set_cookie);
+  const std::string cookie = written.set_cookie->substr(0, written.set_cookie->find(';'));
+  Session a = strict.load(cookie);
+  Session b = strict.load(cookie);
+  a.set("n", 2);
+  b.set("n", 3);
+  REQUIRE(strict.commit(a));
+  const auto conflict = strict.commit(b);
+  REQUIRE_FALSE(conflict);
+  CHECK(cookieseal::commit_failure(*conflict.error).status == 409);
+
+  const SessionManager cookies(config());
+  Session big = cookies.create();
+  big.set("big", std::string(5000, 'x'));
+  const auto too_large = cookies.commit(big);
+  REQUIRE_FALSE(too_large);
+  CHECK(cookieseal::commit_failure(*too_large.error).status == 500);
+  CHECK(cookieseal::commit_failure(*too_large.error).body == "session too large\n");
+}

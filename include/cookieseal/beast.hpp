@@ -93,9 +93,9 @@ template <class Body, class Fields>
 
 /// Commits the session: appends its Set-Cookie (insert, not set, so other Set-Cookie headers
 /// stay) and Cache-Control: no-store when none is set. Returns the Commit; when it is false
-/// (the session outgrew a cookie) nothing is added, the message is logged, and the caller
-/// answers 500.
-/// Example: `if (!cookieseal::beast::commit(manager, session, res)) return server_error();`
+/// (the session could not be written) nothing is added, the message is logged, and the caller
+/// answers with commit_failure(*out.error) (500 too large, 503 store unavailable, 409 conflict).
+/// Example: `if (auto out = cookieseal::beast::commit(manager, session, res); !out) return fail(*out.error);`
 template <class Body, class Fields>
 Commit commit(const SessionManager& manager, const Session& session,
               boost::beast::http::response<Body, Fields>& res) {

@@ -116,7 +116,8 @@ inline void after(const ::httplib::Request& req, ::httplib::Response& res) {
     res.headers.emplace("Set-Cookie", *out.set_cookie);  // a multimap: next to any other Set-Cookie
     if (!res.has_header("Cache-Control")) res.set_header("Cache-Control", "no-store");
   } else if (!out) {
-    replace(res, 500, "session too large\n");  // logged by commit_logged
+    const CommitFailure failure = commit_failure(*out.error);  // logged by commit_logged
+    replace(res, failure.status, std::string(failure.body));
   }
   s = Slot{};
 }
@@ -127,8 +128,8 @@ inline void after(const ::httplib::Request& req, ::httplib::Response& res) {
 /// (and, with options.csrf.enforce, unsafe methods are checked, a failure answered 403 with
 /// the reason); after the handler, the session is committed and its Set-Cookie appended.
 /// Takes the server's pre- and post-routing handlers (cpp-httplib has one of each). `manager`
-/// must outlive the server. A cookie that outgrew 4096 bytes turns the response into a 500
-/// and is logged.
+/// must outlive the server. A session that could not be written turns the response into
+/// commit_failure()'s (500 too large, 503 store unavailable, 409 version conflict) and is logged.
 /// Example:
 ///   static const cookieseal::SessionManager manager(cookieseal::Config::from_env());
 ///   httplib::Server app;

@@ -94,8 +94,20 @@ struct CsrfCheck {
 COOKIESEAL_API void settle_csrf(Admission& admission, const SessionManager& manager,
                                 std::string_view form_token);
 
-/// manager.commit(session), logging the message when the session outgrew a cookie.
+/// manager.commit(session), logging the message when the session could not be written.
 [[nodiscard]] COOKIESEAL_API Commit commit_logged(const SessionManager& manager, const Session& session);
+
+/// The response an adapter gives instead of the handler's when a commit failed.
+struct CommitFailure {
+  int status = 500;           ///< HTTP status
+  std::string_view body;      ///< a short plain-text reason, with a final newline; no session data
+};
+/// 503 "session store unavailable" (the store could not be reached or is full: retry later),
+/// 409 "session changed by another request" (a lost version check: load and retry), 500
+/// "session too large" (over 4096 bytes without a store, or over the store's record limit), and
+/// 500 "session not written" for anything else.
+/// Example: `if (!out) { auto f = cookieseal::commit_failure(*out.error); reply(f.status, f.body); }`
+[[nodiscard]] COOKIESEAL_API CommitFailure commit_failure(const CommitError& error) noexcept;
 
 /// The value of `name` in an application/x-www-form-urlencoded body ('+' and %XX decoded), or
 /// nullopt when absent or badly encoded. The first occurrence wins.

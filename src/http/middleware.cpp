@@ -172,6 +172,15 @@ Commit commit_logged(const SessionManager& manager, const Session& session) {
   return out;
 }
 
+CommitFailure commit_failure(const CommitError& error) noexcept {
+  switch (error.error) {
+    case Error::unavailable: return {503, "session store unavailable: try again\n"};
+    case Error::conflict: return {409, "session changed by another request: try again\n"};
+    case Error::too_large: return {500, "session too large\n"};
+    default: return {500, "session not written\n"};
+  }
+}
+
 std::optional<std::string> form_value(std::string_view body, std::string_view name) {
   while (!body.empty()) {
     const std::string_view pair = body.substr(0, body.find('&'));

@@ -8,6 +8,11 @@
 // POST /logout-everywhere ends every session of the user (all devices). Revocation is the
 // library's: COOKIESEAL_REVOCATION=redis://127.0.0.1:6379/0 shares it across a fleet and a
 // restart; without it this server keeps an in-memory list of its own.
+// Server-side sessions: COOKIESEAL_STORE=redis://127.0.0.1:6379/0 (or memory) keeps a session
+// that outgrows its cookie in the store (POST /notes with a text/plain body of up to 64 KB, GET
+// /notes reads it back), logout then deletes the record on every server, and POST
+// /logout-other-devices ends the user's other stored sessions (COOKIESEAL_STORE_MODE=server
+// stores every session).
 // Sessions and CSRF checks come from one call, cookieseal::httplib::install: every POST needs
 // the page's token (form field `_csrf` or header X-CSRF-Token) and must not come from another
 // origin; a refused one gets a 403 saying why.
@@ -205,6 +210,46 @@ int main(int argc, char** argv) {
     const std::int64_t counter = session.get<std::int64_t>("counter").value_or(0) + 1;
     session.set("counter", counter);
     res.set_content(std::to_string(counter) + '\n', "text/plain");
+  });
+
+  // A note of up to 64 KB kept in the session. With a store (COOKIESEAL_STORE; automatic mode by
+  // default) a session that outgrows its cookie moves there and back when it shrinks; without
+  // one a note over about 4 KB cannot be saved (the commit answers 500, logged).
+  // The note is the body when it is text/plain (with the token in X-CSRF-Token: the system's
+  // cpp-httplib parses url-encoded forms only up to 8 KB), else the form field `text`.
+  server.Post("/notes", [&](const httplib::Request& req, httplib::Response& res) {
+    const bool plain = req.get_header_value("Content-Type").starts_with("text/plain");
+    const std::string text = plain ? req.body : req.get_param_value("text");
+    if (text.size() > 64 * 1024) {
+      res.status = 413;
+      res.set_content("text: at most 65536 bytes\n", "text/plain");
+      return;
+    }
+    cookieseal::httplib::session(req).set("note", text);
+    res.set_content("saved " + std::to_string(text.size()) + " bytes\n", "text/plain");
+  });
+  server.Get("/notes", [&](const httplib::Request& req, httplib::Response& res) {
+    const cookieseal::Session& session = cookieseal::httplib::session(req);
+    res.set_header("X-Session-Stored", session.stored() ? "yes" : "no");  // where load() found it
+    res.set_content(session.get<std::string>("note").value_or(""), "text/plain");
+  });
+  // With a store: "sign out other devices" (their records are deleted, on every server).
+  server.Post("/logout-other-devices", [&](const httplib::Request& req, httplib::Response& res) {
+    const cookieseal::Session& session = cookieseal::httplib::session(req);
+    if (session.user().empty()) {
+      res.status = 401;
+      res.set_content("log in first\n", "text/plain");
+      return;
+    }
+    const cookieseal::Result<std::size_t> ended = manager.end_other_sessions(session);
+    if (!ended) {
+      res.status = 503;
+      res.set_content(std::string("other sessions not ended: ") + std::string(to_string(ended.error())) +
+                          " (needs COOKIESEAL_STORE)\n",
+                      "text/plain");
+      return;
+    }
+    res.set_content("ended " + std::to_string(*ended) + " other sessions\n", "text/plain");
   });
 
   server.Get("/admin/keys", [&](const httplib::Request&, httplib::Response& res) {

@@ -59,6 +59,7 @@ demo() {  # the README's main job, as a user runs it: it fails on a refused step
 }
 run "scripts/demo.sh" demo
 run "a fleet of two cpp-httplib servers and redis-server, curl" bash tests/e2e/fleet.sh "$build/examples/httplib_server"
+run "server-side sessions: cpp-httplib servers sharing a redis-server store, curl" bash tests/e2e/store.sh "$build/examples/httplib_server"
 run "soak: two cpp-httplib servers and redis-server under traffic, key rotation, restarts, revocation, hostile cookies (20 s)" bash tests/e2e/soak.sh "$build/examples/httplib_server"
 
 passed=$(cat "${runs[@]}" | grep -c '^ok - ')

@@ -363,6 +363,16 @@ void a_tampered_or_foreign_record_is_a_fresh_session_counted_by_reason(const Mak
   Session swapped = m.load(cookie);
   CHECK(swapped.load_status() == LoadStatus::tampered);
   CHECK(swapped.get<std::string>("user") == std::nullopt);
+  // A record sealed under a key this keyring does not hold (another application's store).
+  Config foreign_config = store_config(store, StoreMode::server, clock);
+  foreign_config.keys = ring({key_b_text});
+  const SessionManager other_app(std::move(foreign_config));
+  Session theirs = other_app.create();
+  theirs.set("user", "eve");
+  REQUIRE(other_app.commit(theirs).ok());
+  REQUIRE(store->save(key, (*store->load(record_key_of(other_app, theirs)))->record, 1h, std::nullopt));
+  CHECK(m.load(cookie).load_status() == LoadStatus::unknown_key);
+  CHECK(m.usage().record_errors[static_cast<std::size_t>(Error::unknown_key)] == 1);
 }
 
 void key_rotation_reseals_a_stored_session_as_it_is_used(const MakeStore& make) {

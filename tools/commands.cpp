@@ -273,6 +273,10 @@ int run_decode(int argc, char** argv) {
     // absent: the value was not one cookie-value (e.g. held a space or a quote)
     const LoadStatus status = session.load_status();
     std::cerr << "error: " << (status == LoadStatus::absent ? "malformed" : to_string(status)) << '\n';
+    if (status == LoadStatus::bad_payload && !manager.config().store) {
+      std::cerr << "hint: a server-side session's cookie is only a reference to its record: set "
+                   "COOKIESEAL_STORE to the application's store to decode it\n";
+    }
     return exit_rejected;
   }
   std::cout << session_to_json(session, manager.cookie_name())

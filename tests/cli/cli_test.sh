@@ -197,6 +197,15 @@ run "$tool" decode "$tampered"
 check "decode of a modified cookie is rejected as tampered" 1 '' '^error: tampered$'
 run "$tool" decode 'not!base64'
 check "decode of garbage is rejected as malformed" 1 '' '^error: malformed$'
+# A server-side session's cookie is a reference: it opens only where the store is.
+run --in '{"user": "ada"}' env COOKIESEAL_STORE=memory COOKIESEAL_STORE_MODE=server "$tool" encode
+check "encode with a server-mode store prints a reference cookie" 0 '^[A-Za-z0-9_-]{106}$'
+reference=$out
+run "$tool" decode "$reference"
+check "decode of a reference without COOKIESEAL_STORE says where the data is" 1 '' \
+  'hint: a server-side session.s cookie is only a reference to its record: set COOKIESEAL_STORE'
+run env COOKIESEAL_STORE=memory "$tool" decode "$reference"
+check "decode of a reference whose record is not in the store is rejected as expired" 1 '' '^error: expired$'
 run "$tool" decode "B${cookie:1}"
 check "decode of another format version is rejected as unsupported_version" 1 '' '^error: unsupported_version$'
 run env COOKIESEAL_KEYS="$k3" "$tool" decode "$cookie"

@@ -37,12 +37,13 @@ int main(int argc, char** argv) try {
   cookieseal::httplib::install(app, manager, {.csrf = {.enforce = true, .require_token = false}});  // app.Use
   app.Post("/set", [](const httplib::Request& req, httplib::Response& res) {
     const std::string key = req.get_param_value("key");
-    if (key.empty() || key.size() > 64) {
+    const std::string value = req.get_param_value("value");
+    if (key.empty() || key.size() > 64 || value.size() > 1024) {  // a session stays small
       res.status = 400;
-      res.set_content("key: 1 to 64 bytes\n", "text/plain");
+      res.set_content("key: 1 to 64 bytes, value: at most 1024\n", "text/plain");
       return;
     }
-    cookieseal::httplib::session(req).set(key, req.get_param_value("value"));  // sess.Set(k, v)
+    cookieseal::httplib::session(req).set(key, value);  // sess.Set(k, v)
     res.set_content("ok\n", "text/plain");
   });
   app.Get("/get", [](const httplib::Request& req, httplib::Response& res) {

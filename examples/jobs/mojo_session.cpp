@@ -4,7 +4,8 @@
 //
 // POST /login (form field `user`) logs in; GET /welcome answers "Welcome back!" with a
 // session and 401 without; POST /logout deletes the session: its record goes from the store
-// and its cookie from the browser, so a copy of the cookie opens nothing afterwards.
+// and its cookie from the browser, so a copy of the cookie opens nothing afterwards. The
+// store is in memory unless COOKIESEAL_STORE names another (redis://host:port/db).
 // As with mojo-session, each handler is wrapped by an explicit get_or_create (load) and save
 // (commit) here; the other examples let cookieseal::httplib::install do both
 // (docs/MIGRATING.md §mojo-session).
@@ -23,8 +24,8 @@
 using Handler = std::function<void(cookieseal::Session&, const httplib::Request&, httplib::Response&)>;
 
 int main(int argc, char** argv) try {
-  cookieseal::Config config = cookieseal::Config::from_env();   // COOKIESEAL_KEYS, COOKIESEAL_TTL, ...
-  config.store = cookieseal::make_memory_store();               // MemorySessionStore()
+  cookieseal::Config config = cookieseal::Config::from_env();         // COOKIESEAL_KEYS, COOKIESEAL_TTL, ...
+  if (!config.store) config.store = cookieseal::make_memory_store();  // MemorySessionStore()
   config.store_mode = cookieseal::StoreMode::server;            // the data in the store, the id in the cookie
   const cookieseal::SessionManager manager(std::move(config));  // SessionManager()
 

@@ -6,7 +6,8 @@
 // POST /login (form field `user`) logs in; GET /dashboard greets the user, 401 without a
 // login; POST /logout deletes the server-side data, so the old cookie, replayed, gets a 401.
 // Store mode server: the cookie carries only a sealed reference to the record, whatever the
-// size of the data (docs/STORE.md §Modes, docs/MIGRATING.md §Oxygen.jl).
+// size of the data (docs/STORE.md §Modes, docs/MIGRATING.md §Oxygen.jl). The store is in
+// memory unless COOKIESEAL_STORE names another (redis://host:port/db).
 #include "serve.hpp"
 
 #include <cookieseal/config.hpp>
@@ -19,8 +20,8 @@
 #include <utility>
 
 int main(int argc, char** argv) try {
-  cookieseal::Config config = cookieseal::Config::from_env();  // configcookies(secret_key=...)
-  config.store = cookieseal::make_memory_store();              // the Dict in the app context
+  cookieseal::Config config = cookieseal::Config::from_env();         // configcookies(secret_key=...)
+  if (!config.store) config.store = cookieseal::make_memory_store();  // the Dict in the app context
   config.store_mode = cookieseal::StoreMode::server;
   const cookieseal::SessionManager manager(std::move(config));
 
@@ -46,7 +47,7 @@ int main(int argc, char** argv) try {
       res.set_content("not logged in\n", "text/plain");
       return;
     }
-    res.set_content("dashboard of " + *user + '\n', "text/plain");
+    res.set_content("Welcome back, " + *user + "!\n", "text/plain");
   });
   app.Post("/logout", [](const httplib::Request& req, httplib::Response& res) {
     cookieseal::httplib::session(req).destroy();  // the record is deleted, then the cookie

@@ -73,7 +73,7 @@ oxygen() {
     bash -c '[[ $1 == 303 ]] && tr -d "\r" <"$2" | grep -qi "^location: /dashboard$"' _ "$status" "$e2e_dir/headers"
   small_cookie=$(new_cookie)
   request GET /dashboard -b "$jar"
-  check "oxygen: GET /dashboard after the login answers 200 \"dashboard of ada\"" answered 200 "dashboard of ada"
+  check "oxygen: GET /dashboard after the login answers 200 \"Welcome back, ada!\"" answered 200 "Welcome back, ada!"
   # The data is in the store: a 3000-byte user name gives a cookie of the same length as "ada".
   long_name=$(head -c 3000 /dev/zero | tr '\0' x)
   post_data="user=$long_name" request POST /login -c "$big" -b "$big"
@@ -81,7 +81,7 @@ oxygen() {
   check "oxygen: the cookie is only a reference (${#small_cookie} bytes for \"ada\", ${#big_cookie} for a 3000-byte name)" \
     bash -c '[[ -n $1 && ${#1} == "${#2}" ]] && ((${#1} < 200))' _ "$small_cookie" "$big_cookie"
   request GET /dashboard -b "$big"
-  check "oxygen: and the 3000-byte name comes back from the store" answered 200 "dashboard of $long_name"
+  check "oxygen: and the 3000-byte name comes back from the store" answered 200 "Welcome back, $long_name!"
   old=$(jar_value "$jar" "$cookie")
   request GET /dashboard -H "Cookie: $cookie=$old"
   check "oxygen: the same cookie sent by hand is ada's session (200)" test "$status" = 200
@@ -136,6 +136,8 @@ tideway() {
     check "$t: the data is in the store: a 1000-byte value leaves the cookie's length (${#small_cookie}, ${#big_cookie} bytes)" \
       bash -c '[[ -n $1 && ${#1} == "${#2}" ]]' _ "$small_cookie" "$big_cookie"
   fi
+  post_data="key=note&value=$(head -c 1025 /dev/zero | tr '\0' n)" request POST /set -b "$big"
+  check "$t: a value over 1024 bytes is refused with a 400" test "$status" = 400
   # Restart the server: cookie and Redis sessions outlive the process, memory ones do not.
   stop_server "$server_pid"
   start_job tideway COOKIESEAL_TTL=1h "$@" || return

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end: the example servers on 127.0.0.1, driven by curl and its cookie jar (cpp-httplib
 # in full, Boost.Beast briefly, the README's minimal app), then the cpp-httplib one in headless Chromium through
-# playwright-core, then two of them sharing a redis-server for revocation (tests/e2e/fleet.sh), and the same fleet soaked under traffic and faults for 20 s (tests/e2e/soak.sh). Ends with "e2e: N passed, M failed"; exits non-zero on any failure.
+# playwright-core, then two of them sharing a redis-server for revocation (tests/e2e/fleet.sh), and the same fleet soaked under traffic and faults for 20 s (tests/e2e/soak.sh), and the five migration examples of examples/jobs/ (tests/e2e/jobs.sh, one with a redis-server). Ends with "e2e: N passed, M failed"; exits non-zero on any failure.
 # Only loopback traffic (besides installing packages); every server runs under `timeout 120`.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -26,7 +26,9 @@ build=${E2E_BUILD_DIR:-build/gcc}
 if ! ninja -C "$build" -t targets all | grep -q '^examples/beast_server:'; then
   meson setup --reconfigure "$build" >/dev/null || die "meson setup --reconfigure"
 fi
-ninja -C "$build" examples/httplib_server examples/httplib_minimal examples/beast_server || die "building the servers"
+jobs=(mojo_session oxygen tideway go_mizu bareasgi_session)
+ninja -C "$build" examples/httplib_server examples/httplib_minimal examples/beast_server "${jobs[@]/#/examples/jobs/}" ||
+  die "building the servers"
 
 # 3. The runs. Each prints "ok - ..." / "not ok - ..." lines; a run that crashes before its
 # summary counts as one more failure.
@@ -60,6 +62,7 @@ demo() {  # the README's main job, as a user runs it: it fails on a refused step
 run "scripts/demo.sh" demo
 run "a fleet of two cpp-httplib servers and redis-server, curl" bash tests/e2e/fleet.sh "$build/examples/httplib_server"
 run "server-side sessions: cpp-httplib servers sharing a redis-server store, curl" bash tests/e2e/store.sh "$build/examples/httplib_server"
+run "the five migration examples (docs/MIGRATING.md), curl and redis-server" bash tests/e2e/jobs.sh "$build/examples/jobs"
 run "soak: two cpp-httplib servers and redis-server under traffic, key rotation, restarts, revocation, hostile cookies (20 s)" bash tests/e2e/soak.sh "$build/examples/httplib_server"
 
 passed=$(cat "${runs[@]}" | grep -c '^ok - ')

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end: the example servers on 127.0.0.1, driven by curl and its cookie jar (cpp-httplib
 # in full, Boost.Beast briefly, the README's minimal app), then the cpp-httplib one in headless Chromium through
-# playwright-core, then two of them sharing a redis-server for revocation (tests/e2e/fleet.sh), and the same fleet soaked under traffic and faults for 20 s (tests/e2e/soak.sh), and the five migration examples of examples/jobs/ (tests/e2e/jobs.sh, one with a redis-server). Ends with "e2e: N passed, M failed"; exits non-zero on any failure.
+# playwright-core, then two of them sharing a redis-server for revocation (tests/e2e/fleet.sh), server-side sessions in a shared Redis store (tests/e2e/store.sh), the five migration examples of examples/jobs/ (tests/e2e/jobs.sh, one with a redis-server), and the fleet soaked under traffic and faults for 20 s (tests/e2e/soak.sh). Ends with "e2e: N passed, M failed"; exits non-zero on any failure.
 # Only loopback traffic (besides installing packages); every server runs under `timeout 120`.
 set -uo pipefail
 cd "$(dirname "$0")/../.."

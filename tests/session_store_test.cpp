@@ -457,6 +457,7 @@ TEST_CASE("extend() in cookie mode lengthens the cookie's life, capped by the ab
   s.set("n", 1);
   s.extend(30min);
   s.extend(15min);  // calls add up
+  CHECK(m.ttl_of(s) == 6300s);  // what the commit will give, before it
   const Commit out = m.commit(s);
   CHECK(max_age_of(out) == 6300);
   Session back = m.load(cookie_of(out));

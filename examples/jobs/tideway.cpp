@@ -47,9 +47,11 @@ int main(int argc, char** argv) try {
     if (!removed) res.status = 404;
     res.set_content(removed ? "removed\n" : "no such value\n", "text/plain");
   });
-  app.Post("/extend", [](const httplib::Request& req, httplib::Response& res) {
-    cookieseal::httplib::session(req).extend(std::chrono::hours(2));  // extend(Duration::from_secs(7200))
-    res.set_content("extended by 2h\n", "text/plain");
+  app.Post("/extend", [&](const httplib::Request& req, httplib::Response& res) {
+    cookieseal::Session& session = cookieseal::httplib::session(req);
+    session.extend(std::chrono::hours(2));  // extend(Duration::from_secs(7200))
+    res.set_content("extended by 2h: idle ttl now " + cookieseal::format_duration(manager.ttl_of(session)) + '\n',
+                    "text/plain");
   });
   return job::serve(app, argc, argv);
 } catch (const cookieseal::ConfigError& e) {

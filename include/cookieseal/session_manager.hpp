@@ -205,6 +205,11 @@ class COOKIESEAL_API SessionManager {
   /// Per-key and per-outcome counters (see Usage), and the revocation list's state.
   [[nodiscard]] Usage usage() const;
 
+  /// The idle ttl the next commit gives `session`: its own (set_ttl()) or the manager's, plus
+  /// what extend() added, capped at 400 days and the absolute lifetime.
+  /// Example: `session.extend(2h); reply("idle ttl now " + format_duration(manager.ttl_of(session)));`
+  [[nodiscard]] std::chrono::seconds ttl_of(const SessionBase& session) const noexcept;
+
   /// The cookie name in use (e.g. "__Host-session").
   [[nodiscard]] const std::string& cookie_name() const noexcept;
   /// The configuration. Its `keys` field is empty: the keyring moved into the manager (see

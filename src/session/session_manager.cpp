@@ -351,6 +351,11 @@ Commit SessionManager::cookie_commit(const std::string& value, std::chrono::sys_
   return out;
 }
 
+std::chrono::seconds SessionManager::ttl_of(const SessionBase& session) const noexcept {
+  const Lifetimes& lifetimes = state_->config.lifetimes;
+  return policy::session_ttl(written_ttl(session.own_ttl_, session.extend_by_, lifetimes), lifetimes);
+}
+
 Commit SessionManager::commit_core(const SessionBase& session, const detail::PayloadIo& io) const {
   const State& s = *state_;
   const detail::Placement& placement = session.placement_;
@@ -368,7 +373,7 @@ Commit SessionManager::commit_core(const SessionBase& session, const detail::Pay
   // 2. The expiry a new cookie would get, and 3. whether one is needed at all.
   const Lifetimes& lifetimes = s.config.lifetimes;
   const std::uint32_t own_ttl = written_ttl(session.own_ttl_, session.extend_by_, lifetimes);
-  const std::chrono::seconds ttl = policy::session_ttl(own_ttl, lifetimes);
+  const std::chrono::seconds ttl = ttl_of(session);
   const std::chrono::sys_seconds expires_at = policy::next_expiry(session.created_at_, t, ttl, lifetimes);
   const bool due = session.status_ == LoadStatus::loaded && session.expires_at_ &&
                    policy::renewal_due(*session.expires_at_, t, ttl, expires_at, lifetimes);

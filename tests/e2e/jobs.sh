@@ -118,6 +118,7 @@ tideway() {
     bash -c '[[ $1 == 200 && $2 == blue && -z $3 ]]' _ "$status" "$(body)" "$(set_cookie_for "$cookie")"
   post_data="" request POST /extend -c "$jar" -b "$jar"
   check "$t: POST /extend (2 h) sets the cookie again with Max-Age=10800 (got $(max_age))" test "$(max_age)" = 10800
+  check "$t: and says the idle ttl is now 3h" test "$(cat "$e2e_dir/body")" = "extended by 2h: idle ttl now 3h"
   post_data="" request POST /extend -c "$jar" -b "$jar"
   check "$t: a second POST /extend adds 2 h more: Max-Age=18000 (got $(max_age))" test "$(max_age)" = 18000
   if [[ $label == redis ]]; then

@@ -13,6 +13,7 @@
 
 #include <cookieseal/config.hpp>
 #include <cookieseal/csrf.hpp>
+#include <cookieseal/middleware.hpp>  // commit_failure
 #include <cookieseal/session_manager.hpp>
 #include <cookieseal/session_store.hpp>
 
@@ -48,9 +49,10 @@ int main(int argc, char** argv) try {
       if (saved.set_cookie) {
         res.set_header("Set-Cookie", *saved.set_cookie);
         res.set_header("Cache-Control", "no-store");
-      } else if (!saved) {
-        res.status = 503;
-        res.set_content("session not saved: " + saved.message() + '\n', "text/plain");
+      } else if (!saved) {  // 503 store unreachable, 500 too large (cookieseal/middleware.hpp)
+        const cookieseal::CommitFailure failure = cookieseal::commit_failure(*saved.error);
+        res.status = failure.status;
+        res.set_content(std::string(failure.body), "text/plain");
       }
     };
   };

@@ -5,9 +5,11 @@
 #   redis    the same with COOKIESEAL_REVOCATION on a local redis-server (skipped without one)
 #   memstore the same in store mode: COOKIESEAL_STORE=memory, COOKIESEAL_STORE_MODE=server
 #   rstore   the same in store mode on that redis-server: COOKIESEAL_STORE=redis://127.0.0.1:PORT/0
+#            (the redis cases are skipped without redis-server)
 # Usage: bench/http_load.sh PATH/TO/httplib_server [ROUNDS]   (env WRK_ARGS, default -t2 -c16 -d10s)
 # The cases alternate for ROUNDS rounds (default 2) so that a burst of other work on the machine
-# falls on each; the summary gives each case's mean and the cost of cookie sessions in requests/s.
+# falls on each; the summary gives each case's mean, its cost in requests/s against plain, and
+# the CPU time per request of the server, wrk and redis-server (wrk shares the machine's cores).
 # Every server runs under `timeout` and is stopped at exit, also on failure (tests/e2e/lib.sh).
 set -uo pipefail
 here=$(dirname "$0")
@@ -69,9 +71,9 @@ for ((r = 1; r <= rounds; r++)); do
     # Where the 2 cores went: CPU of the server, of wrk (bash's `time`) and of redis-server.
     s0=$(cpu_ms "${pid_of[$c]}")
     r0=0; [[ -n ${redis_pid:-} ]] && r0=$(cpu_ms "$redis_pid")
-    { wrk_cpu=$( { time wrk "${wrk_args[@]}" --latency -s "$here/http_load.lua" "$url" >"$e2e_dir/wrk.out"; } 2>&1 ); }
+    { wrk_cpu=$( { time wrk "${wrk_args[@]}" --latency -s "$here/http_load.lua" "$url" >"$e2e_dir/wrk.out" 2>"$e2e_dir/wrk.err"; } 2>&1 ); }
     line=$(grep '^result ' "$e2e_dir/wrk.out")
-    [[ -n $line ]] || { echo "# wrk gave no result for $c"; exit 1; }
+    [[ -n $line ]] || { echo "# wrk gave no result for $c"; sed 's/^/#   /' "$e2e_dir/wrk.err"; exit 1; }
     s1=$(cpu_ms "${pid_of[$c]}")
     r1=0; [[ -n ${redis_pid:-} ]] && r1=$(cpu_ms "$redis_pid")
     requests=$(sed -n 's/.*requests=\([0-9]*\).*/\1/p' <<<"$line")

@@ -7,6 +7,7 @@
 #include <cookieseal/session.hpp>
 #include <cookieseal/set_cookie.hpp>
 
+#include "encoding/base64url.hpp"
 #include "session/payload.hpp"
 #include "test_support.hpp"
 
@@ -165,6 +166,18 @@ bool plaintext_is(const Opened& opened, const std::string& expected) {
   return std::string(reinterpret_cast<const char*>(p.data()), p.size()) == expected;
 }
 
+std::string to_base64url(std::string_view raw) {
+  std::string out(cookieseal::format::base64url_length(raw.size()), '\0');
+  cookieseal::detail::base64url_encode(reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size(), out.data());
+  return out;
+}
+
+std::string from_base64url(std::string_view text) {
+  std::string out(cookieseal::detail::base64url_decoded_length(text.size()), '\0');
+  REQUIRE(cookieseal::detail::base64url_decode(text, reinterpret_cast<std::uint8_t*>(out.data())));
+  return out;
+}
+
 std::size_t errors_of(const StoreBackend& backend, Error e) {
   return backend.record_errors()[static_cast<std::size_t>(e)];
 }
@@ -214,12 +227,45 @@ TEST_CASE("a stored record does not open as a cookie, nor a cookie as a record")
   const SessionHead h = w.head();
   auto cookie = w.save(h);
   REQUIRE(cookie);
-  // The record is sealed under "cookieseal-store:<name>": presented as the cookie it fails.
-  CHECK(w.open_error(w.stored(h)) == Error::tampered);
-  // A reference cookie written as the record fails as a record, and is counted.
-  w.put(h, *cookie);
+  // The record is sealed under "cookieseal-store:<name>": presented as the cookie (its bytes
+  // in base64url, as a cookie carries them) it fails.
+  CHECK(w.open_error(to_base64url(w.stored(h))) == Error::tampered);
+  // A reference cookie's sealed bytes written as the record fail as a record, and are counted.
+  w.put(h, from_base64url(*cookie));
   CHECK(w.open_error(*cookie) == Error::tampered);
   CHECK(errors_of(*w.backend, Error::tampered) == 1);
+}
+
+TEST_CASE("a record is the sealed bytes themselves: header, ciphertext and tag, no text encoding") {
+  const World w;
+  const SessionHead h = w.head();
+  auto cookie = w.save(h, 100);
+  REQUIRE(cookie);
+  const std::string record = w.stored(h);
+  CHECK(record.size() == cookieseal::format::min_raw_bytes + World::payload(h, 100).size());
+  CHECK(static_cast<std::uint8_t>(record[0]) == cookieseal::format::version);
+  const auto primary = w.sealer.keyring().primary().id().bytes;
+  CHECK(std::equal(primary.begin(), primary.end(),
+                   reinterpret_cast<const std::uint8_t*>(record.data()) + cookieseal::format::key_id_offset));
+  // The same sealed bytes as base64url text are not a record.
+  w.put(h, to_base64url(record));
+  CHECK(w.open_error(*cookie) == Error::unsupported_version);
+}
+
+TEST_CASE("max_record_bytes counts the record's bytes: a record of exactly that size is written") {
+  const SessionHead probe = World().head();
+  StoreBackendOptions options;
+  options.max_record_bytes = cookieseal::format::min_raw_bytes + World::payload(probe, 10).size();
+  const World w(options);
+  const SessionHead h = w.head();
+  auto fits = w.save(h, 10);
+  REQUIRE(fits);
+  CHECK(w.stored(h).size() == options.max_record_bytes);
+  Placement placement;
+  CHECK(w.open(*fits, placement));
+  auto over = w.save(h, 11);
+  REQUIRE_FALSE(over);
+  CHECK(over.error() == Error::too_large);
 }
 
 TEST_CASE("a tampered record is refused as tampered and counted") {
@@ -446,7 +492,7 @@ TEST_CASE("a record written before a rotation opens and is resealed under the ne
   std::string buffer(cookieseal::format::header_bytes, '\0');
   buffer += World::payload(h, 10);
   REQUIRE(w.backend->save_placed(rotated, name, h, buffer, w.in(600s), SaveContext{placement, false}));
-  auto info = cookieseal::inspect(w.stored(h), 1 << 20);
+  auto info = cookieseal::inspect(to_base64url(w.stored(h)), 1 << 20);  // the record's header
   REQUIRE(info);
   CHECK(info->key_id == rotated.keyring().primary().id());
 }

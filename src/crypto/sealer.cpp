@@ -39,6 +39,41 @@ std::size_t raw_length(std::string_view cookie_value) noexcept {
   return raw_bytes;
 }
 
+// What open() and open_record() learn from an authentic header.
+struct OpenedHeader {
+  std::chrono::sys_seconds expires_at;
+  KeyId key_id;
+  bool needs_reseal = false;
+};
+
+// docs/FORMAT.md §Decoding steps 3-6 on raw = [header | ciphertext | tag] (at least 53 bytes),
+// decrypting in place: on success the plaintext is at raw[37 .. size - 16).
+Result<OpenedHeader> open_raw(const Sealer& sealer, std::string_view name, std::string& raw) {
+  const std::uint8_t* p = bytes(raw);
+  // 3. Version.
+  if (p[0] != format::version) return Error::unsupported_version;
+  // 4. Key id -> key (one table probe; no trial decryption).
+  OpenedHeader out;
+  std::copy_n(p + format::key_id_offset, format::key_id_bytes, out.key_id.bytes.begin());
+  const Key* key = sealer.keyring().find(out.key_id);
+  if (key == nullptr) return Error::unknown_key;
+  // 5. Authenticate and decrypt, with header || name as associated data.
+  if (!detail::open_in_place(*key, name, raw)) return Error::tampered;
+  // 6. Expiry (authenticated by step 5): open while now <= expires_at + leeway.
+  const std::uint64_t expires = detail::read_expires(p);
+  const auto now_s = sealer.now().time_since_epoch().count();
+  if (now_s > 0) {
+    const auto now_u = static_cast<std::uint64_t>(now_s);
+    if (now_u > expires && now_u - expires > static_cast<std::uint64_t>(sealer.options().leeway.count())) {
+      return Error::expired;
+    }
+  }
+  // 7. The caller reads the plaintext (Codec: bad_payload).
+  out.expires_at = from_wire(expires);
+  out.needs_reseal = key != &sealer.keyring().primary();
+  return out;
+}
+
 }  // namespace
 
 namespace detail {
@@ -106,9 +141,15 @@ Result<std::string> Sealer::seal_prepared(std::string_view name, std::string& bu
 
 Result<std::string> Sealer::seal_record(std::string_view name, std::string& buffer,
                                         std::chrono::sys_seconds expires_at, std::size_t max_bytes) const {
+  // A record is the sealed bytes themselves, without base64url: a store is binary-safe, and
+  // the text form would cost a third more bytes and an encoding each way (docs/STORE.md §Record).
+  if (buffer.size() + format::tag_bytes > max_bytes) return Error::too_large;
   std::uint8_t nonce[format::nonce_bytes];
   detail::fill_nonce(nonce);
-  return seal_with_nonce(name, buffer, expires_at, nonce, max_bytes);
+  const auto seconds = expires_at.time_since_epoch().count();
+  detail::seal_in_place(keyring_.primary(), name, seconds < 0 ? 0 : static_cast<std::uint64_t>(seconds),
+                        nonce, buffer);
+  return std::string(buffer);
 }
 
 Result<std::string> Sealer::seal(std::string_view name, std::span<const std::uint8_t> plaintext,
@@ -138,13 +179,8 @@ Result<std::string> Sealer::seal_with_fixed_nonce_for_test_vectors(
 
 // The numbered steps are those of docs/FORMAT.md §Decoding; each has its own Error.
 Result<Opened> Sealer::open(std::string_view name, std::string_view cookie_value) const {
-  return open_record(name, cookie_value, options_.max_value_bytes);
-}
-
-Result<Opened> Sealer::open_record(std::string_view name, std::string_view cookie_value,
-                                   std::size_t max_bytes) const {
   // 1. Length cap, before any work (and before the buffer is touched).
-  if (cookie_value.size() > max_bytes) return Error::too_large;
+  if (cookie_value.size() > options_.max_value_bytes) return Error::too_large;
   // 2. Canonical base64url, and at least header + tag.
   const std::size_t raw_bytes = raw_length(cookie_value);
   if (raw_bytes == 0) return Error::malformed;
@@ -152,30 +188,28 @@ Result<Opened> Sealer::open_record(std::string_view name, std::string_view cooki
   std::string& buf = out.scratch_.bytes();
   buf.resize(raw_bytes);
   if (!detail::base64url_decode(cookie_value, bytes(buf))) return Error::malformed;
-  const std::uint8_t* raw = bytes(buf);
-  // 3. Version.
-  if (raw[0] != format::version) return Error::unsupported_version;
-  // 4. Key id -> key (one table probe; no trial decryption).
-  KeyId id;
-  std::copy_n(raw + format::key_id_offset, format::key_id_bytes, id.bytes.begin());
-  const Key* key = keyring_.find(id);
-  if (key == nullptr) return Error::unknown_key;
-  // 5. Authenticate and decrypt, with header || name as associated data.
-  if (!detail::open_in_place(*key, name, buf)) return Error::tampered;
-  // 6. Expiry (authenticated by step 5): open while now <= expires_at + leeway.
-  const std::uint64_t expires = detail::read_expires(raw);
-  const auto now_s = now().time_since_epoch().count();
-  if (now_s > 0) {
-    const auto now_u = static_cast<std::uint64_t>(now_s);
-    if (now_u > expires && now_u - expires > static_cast<std::uint64_t>(options_.leeway.count())) {
-      return Error::expired;
-    }
-  }
-  // 7. The caller reads the plaintext (Codec: bad_payload).
+  Result<OpenedHeader> header = open_raw(*this, name, buf);
+  if (!header) return header.error();
   out.size_ = raw_bytes - format::min_raw_bytes;
-  out.expires_at_ = from_wire(expires);
-  out.key_id_ = id;
-  out.needs_reseal_ = key != &keyring_.primary();
+  out.expires_at_ = header->expires_at;
+  out.key_id_ = header->key_id;
+  out.needs_reseal_ = header->needs_reseal;
+  return out;
+}
+
+Result<Opened> Sealer::open_record(std::string_view name, std::string_view value, std::size_t max_bytes) const {
+  // 1. Length cap, before any work. 2. The raw bytes (no base64url), at least header + tag.
+  if (value.size() > max_bytes) return Error::too_large;
+  if (value.size() < format::min_raw_bytes) return Error::malformed;
+  Opened out;
+  std::string& buf = out.scratch_.bytes();
+  buf.assign(value);
+  Result<OpenedHeader> header = open_raw(*this, name, buf);
+  if (!header) return header.error();
+  out.size_ = value.size() - format::min_raw_bytes;
+  out.expires_at_ = header->expires_at;
+  out.key_id_ = header->key_id;
+  out.needs_reseal_ = header->needs_reseal;
   return out;
 }
 

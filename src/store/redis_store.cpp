@@ -25,6 +25,13 @@ using redis::Expect;
 // record in one key, so a read is one GET and a check one script.
 constexpr std::size_t version_chars = 16;
 
+// Every request loads and commits through the store, so a server keeps as many connections as
+// it serves requests at once (cpp-httplib runs 8 threads or more). With fewer kept idle, the
+// rest were closed after each call and opened again: a TCP connect and close every few requests
+// (measured: 3,326 connections for 28,968 requests with 4 kept). Idle connections cost one
+// socket each.
+constexpr std::size_t max_idle_connections = 64;
+
 // Writes only if the stored version is still ARGV[3] ("0000000000000000": no record).
 constexpr std::string_view save_if_script =
     "local cur = redis.call('GET', KEYS[1])\n"
@@ -71,7 +78,8 @@ std::string_view text(const redisReply& r) noexcept { return {r.str, r.len}; }
 
 class RedisStore final : public SessionStore {
  public:
-  explicit RedisStore(RedisSettings settings) : prefix_(settings.prefix), pool_(std::move(settings)) {}
+  explicit RedisStore(RedisSettings settings)
+      : prefix_(settings.prefix), pool_(std::move(settings), max_idle_connections) {}
 
   Result<std::optional<StoredRecord>> load(std::string_view key) override {
     const std::string k = name(key);

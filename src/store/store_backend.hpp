@@ -35,7 +35,7 @@ struct StoreBackendOptions {
   /// automatic: the longest cookie value (characters) kept in the cookie; the caller derives it
   /// from what still fits a 4096-byte Set-Cookie with its name and attributes. Default is 0.
   std::size_t inline_value_bytes = 0;
-  /// The longest sealed record written or read (characters); a longer one is
+  /// The longest sealed record written or read (bytes, docs/STORE.md §Record); a longer one is
   /// Error::too_large. Default is 1 MiB.
   std::size_t max_record_bytes = std::size_t{1} << 20;
   /// The manager's lifetimes: a record is sealed until created_at + max_lifetime, the latest

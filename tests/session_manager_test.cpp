@@ -948,3 +948,18 @@ TEST_CASE("persistent = false writes a browser-session cookie; the sealed expiry
   clock.advance(24h + 61s);
   CHECK(m.load(cookie).load_status() == LoadStatus::expired);
 }
+
+TEST_CASE("a load that opens nothing gives a fresh session with its own random id, typed or not") {
+  Config c;
+  c.keys = ring({key_a_text});
+  const SessionManager m(std::move(c));
+  const cookieseal::SessionId zero{};
+  const Session absent = m.load("");
+  const Session refused = m.load("__Host-session=garbage");
+  CHECK(absent.id() != zero);
+  CHECK(refused.id() != zero);
+  CHECK(absent.id() != refused.id());
+  const auto typed = m.load<Cart>("");
+  CHECK(typed.id() != zero);
+  CHECK(typed.id() != absent.id());
+}

@@ -120,9 +120,11 @@ class COOKIESEAL_API Sealer {
   [[nodiscard]] Result<std::string> seal_prepared(std::string_view name, std::string& buffer,
                                                   std::chrono::sys_seconds expires_at) const;
 
-  /// seal_prepared() and open() with a length cap of the caller's instead of max_value_bytes:
-  /// for sealed values kept server-side (a session store's records, docs/STORE.md), which are
-  /// not cookies and may be longer. Same format, same errors.
+  /// seal_prepared() and open() for sealed values kept server-side (a session store's records,
+  /// docs/STORE.md §Record): the raw sealed bytes (header, ciphertext, tag: 53 + plaintext
+  /// bytes) without base64url, under a length cap of the caller's instead of max_value_bytes.
+  /// open_record's errors, in order: too_large (over max_bytes), malformed (under 53 bytes),
+  /// then FORMAT.md steps 3-6: unsupported_version, unknown_key, tampered, expired.
   [[nodiscard]] Result<std::string> seal_record(std::string_view name, std::string& buffer,
                                                 std::chrono::sys_seconds expires_at,
                                                 std::size_t max_bytes) const;

@@ -28,6 +28,14 @@ namespace cookieseal {
 
 class SessionManager;
 
+namespace detail {
+/// Tag for the sessions SessionManager::load() fills in: no id is drawn for them up front (it
+/// comes from the cookie, or is drawn when none opens), saving a random-generator call.
+struct UnsetId {
+  explicit UnsetId() = default;
+};
+}  // namespace detail
+
 /// A random 128-bit session id, made with the session (docs/SESSION.md §Id). It is sealed
 /// inside the cookie, so it is never visible to the client; use it for logs, revocation lists
 /// and server-side rate limits. Compare with ==, print with hex() (32 lower-case hex digits).
@@ -167,6 +175,8 @@ class COOKIESEAL_API SessionBase {
  protected:
   /// A fresh session: random id, created now (system clock), LoadStatus::absent.
   SessionBase();
+  /// A session whose id SessionManager sets (detail::UnsetId).
+  explicit SessionBase(detail::UnsetId) noexcept : created_at_{} {}
   ~SessionBase() = default;
   ///@{
   /// Copyable and movable, as its derived sessions are.
@@ -297,6 +307,8 @@ class COOKIESEAL_API Session : public SessionBase {
 
  private:
   friend class SessionManager;
+  // For SessionManager::load(): the id is set there.
+  explicit Session(detail::UnsetId tag) noexcept : SessionBase(tag) {}
   Entries entries_;
 };
 
@@ -342,6 +354,8 @@ class TypedSession : public SessionBase {
 
  private:
   friend class SessionManager;
+  // For SessionManager::load(): the id is set there.
+  explicit TypedSession(detail::UnsetId tag) noexcept : SessionBase(tag) {}
   T data_{};
 };
 

@@ -136,7 +136,7 @@ class COOKIESEAL_API SessionManager {
   /// load<T>() over several Cookie headers (HTTP/2 may split them).
   template <class T>
   [[nodiscard]] TypedSession<T> load(std::span<const std::string_view> cookie_headers) const {
-    TypedSession<T> session;
+    TypedSession<T> session{detail::UnsetId{}};  // its id comes from the cookie, or is drawn if none opens
     T data{};  // decoded here; moved into the session only once every check passed
     detail::TypedPayloadIo<T> io(&data, nullptr);
     if (load_into(cookie_headers, session, io)) session.data_ = std::move(data);
@@ -146,7 +146,7 @@ class COOKIESEAL_API SessionManager {
   template <class T>
   [[nodiscard]] TypedSession<T> create() const {
     TypedSession<T> session;
-    init_fresh(session, LoadStatus::absent);
+    init_fresh(session, LoadStatus::absent, false);
     return session;
   }
 
@@ -225,7 +225,8 @@ class COOKIESEAL_API SessionManager {
   // caller's local value. True when the session was loaded.
   bool load_into(std::span<const std::string_view> headers, SessionBase& session,
                  detail::PayloadIo& io) const;
-  void init_fresh(SessionBase& session, LoadStatus status) const;
+  // `draw_id`: the session was made without an id (detail::UnsetId) and needs a random one.
+  void init_fresh(SessionBase& session, LoadStatus status, bool draw_id) const;
   [[nodiscard]] Commit commit_core(const SessionBase& session, const detail::PayloadIo& io) const;
   // The Set-Cookie for a sealed value, or too_large when the header would pass 4096 bytes.
   [[nodiscard]] Commit cookie_commit(const std::string& value, std::chrono::sys_seconds expires_at,

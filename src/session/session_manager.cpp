@@ -168,7 +168,7 @@ std::string CommitError::message() const {
   switch (error) {
     case Error::too_large:
       if (stored_record) {
-        return "session too large for the store: the sealed record would be about " +
+        return "session too large for the store: the sealed record would be " +
                std::to_string(header_bytes) + " bytes, the store takes at most " + std::to_string(limit_bytes) +
                "; store less in the session";
       }
@@ -211,8 +211,9 @@ std::chrono::sys_seconds SessionManager::now() const {
   return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
 }
 
-void SessionManager::init_fresh(SessionBase& session, LoadStatus status) const {
-  // The id made by the session's constructor is fresh and random already: keep it.
+void SessionManager::init_fresh(SessionBase& session, LoadStatus status, bool draw_id) const {
+  // A session made by its default constructor has a fresh random id already: keep it.
+  if (draw_id) session.id_ = SessionId::generate();
   session.created_at_ = now();
   session.expires_at_.reset();
   session.key_id_.reset();
@@ -228,7 +229,7 @@ void SessionManager::init_fresh(SessionBase& session, LoadStatus status) const {
 
 Session SessionManager::create() const {
   Session session;
-  init_fresh(session, LoadStatus::absent);
+  init_fresh(session, LoadStatus::absent, false);
   return session;
 }
 
@@ -237,7 +238,7 @@ Session SessionManager::load(std::string_view cookie_header) const {
 }
 
 Session SessionManager::load(std::span<const std::string_view> cookie_headers) const {
-  Session session;
+  Session session{detail::UnsetId{}};  // its id comes from the cookie, or is drawn if none opens
   Session::Entries entries;  // decoded here; moved into the session only once every check passed
   detail::MapPayloadIo io(&entries, nullptr);
   if (load_into(cookie_headers, session, io)) session.entries_ = std::move(entries);
@@ -260,7 +261,7 @@ bool SessionManager::load_into(std::span<const std::string_view> headers, Sessio
   const LoadStatus status = candidates.status();
   s.status_counts[static_cast<std::size_t>(status)].fetch_add(1, std::memory_order_relaxed);
   if (status != LoadStatus::loaded) {
-    init_fresh(session, status);
+    init_fresh(session, status, true);
     return false;
   }
   const detail::SessionHead& head = candidates.head();
@@ -407,7 +408,8 @@ Commit SessionManager::commit_core(const SessionBase& session, const detail::Pay
   if (value.error() != Error::too_large) return failed(value.error());
   if (s.store) {  // the record was over the store's limit (a cookie would have been placed inline)
     Commit out;
-    out.error = CommitError{Error::too_large, format::cookie_length(plaintext_bytes), s.store->max_record_bytes(),
+    // A record is the raw sealed bytes: header, ciphertext and tag (docs/STORE.md §Record).
+    out.error = CommitError{Error::too_large, format::min_raw_bytes + plaintext_bytes, s.store->max_record_bytes(),
                             true};
     return out;
   }

@@ -79,6 +79,20 @@ void check_contract(SessionStore& store) {
   REQUIRE(store.index_remove("u:c", "m2"));
   CHECK(store.index_list("u:c", later, 10)->empty());
   CHECK(store.index_remove("u:none", "m1"));
+  // The record and its index entry in one call: both written; a lost check is still conflict.
+  const cookieseal::IndexUpdate entry{"u:d", "md", later};
+  const auto w1 = store.save_indexed("s:d", "rec", 60s, std::nullopt, entry);
+  REQUIRE(w1);
+  CHECK((*store.load("s:d"))->record == "rec");
+  REQUIRE(store.index_list("u:d", std::chrono::system_clock::now(), 10)->size() == 1);
+  CHECK(store.index_list("u:d", std::chrono::system_clock::now(), 10)->front().member == "md");
+  const auto stale = store.save_indexed("s:d", "rec2", 60s, *w1 + 1, entry);
+  REQUIRE_FALSE(stale);
+  CHECK(stale.error() == Error::conflict);
+  CHECK((*store.load("s:d"))->record == "rec");
+  CHECK(store.save_indexed("s:d", "rec3", 60s, *w1, entry));
+  CHECK(*store.touch_indexed("s:d", 60s, entry));
+  CHECK_FALSE(*store.touch_indexed("s:none", 60s, cookieseal::IndexUpdate{"u:e", "me", later}));
 }
 
 }  // namespace
@@ -321,6 +335,24 @@ TEST_CASE("Redis keys are the prefix and the backend key in a hash tag, with the
       c->command(cookieseal::redis::Args{"PTTL", "app:{u:cd34}"}, cookieseal::redis::Expect::integer);
   REQUIRE(index_ttl);
   CHECK(((*index_ttl)->integer > 85000 && (*index_ttl)->integer <= 90000));  // expires with its member
+}
+
+TEST_CASE("a pipelined save and index write whose first command fails leaves the connection in step") {
+  cookieseal::test::RedisServer server;
+  const auto store = cookieseal::make_redis_store(server.settings());
+  auto c = raw_connection(server);
+  // The record key holds a set: SET ... PX succeeds over it, so break the checked write instead.
+  REQUIRE(c->command(cookieseal::redis::Args{"SADD", "test:{s:taken}", "x"}));
+  const cookieseal::IndexUpdate entry{"u:p", "mp", std::chrono::system_clock::now() + 60s};
+  const auto failed = store->save_indexed("s:taken", "rec", 60s, std::uint64_t{7}, entry);  // GET on a set: WRONGTYPE
+  REQUIRE_FALSE(failed);
+  CHECK(failed.error() == Error::unavailable);
+  // Every later call on the pooled connections reads its own reply, not a leftover one.
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE(store->save("s:ok", "rec" + std::to_string(i), 60s, std::nullopt));
+    CHECK((*store->load("s:ok"))->record == "rec" + std::to_string(i));
+  }
+  CHECK(store->index_list("u:p", std::chrono::system_clock::now(), 10)->size() == 1);
 }
 
 TEST_CASE("a Redis value not written by the store is malformed, and a key of another type unavailable") {

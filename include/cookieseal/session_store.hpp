@@ -47,6 +47,13 @@ struct SessionListing {
   bool current = false;                 ///< the session the listing was asked from
 };
 
+/// An entry of a per-user index to write together with a record (save_indexed, touch_indexed).
+struct IndexUpdate {
+  std::string_view index;                              ///< the index (a user's)
+  std::string_view member;                             ///< the member (a record key)
+  std::chrono::system_clock::time_point expires_at{};  ///< as index_add()'s
+};
+
 /// The storage verbs below the session policy, as express-session's Store and ASP.NET's
 /// ITicketStore: keys in, opaque records out. Expiry, renewal, sealing and cookies live above
 /// it (docs/STORE.md), so an implementation only stores bytes with a time to live.
@@ -92,6 +99,33 @@ class COOKIESEAL_API SessionStore {
                                                                    std::size_t limit) = 0;
   /// Removes `member` from `index` (absent is success).
   [[nodiscard]] virtual Result<void> index_remove(std::string_view index, std::string_view member) = 0;
+
+  /// save() and index_add(update) as one call, so that a store can do both in one round trip
+  /// (the Redis store pipelines them): a signed-in session's commit is then one network wait.
+  /// The result is save()'s; an index failure after a successful save is its error. The index
+  /// entry may be written even when the save is a conflict (listings check every entry against
+  /// its record). Default: the two calls, one after the other.
+  [[nodiscard]] virtual Result<std::uint64_t> save_indexed(std::string_view key, std::string_view record,
+                                                           std::chrono::milliseconds ttl,
+                                                           std::optional<std::uint64_t> expected_version,
+                                                           const IndexUpdate& update) {
+    Result<std::uint64_t> saved = save(key, record, ttl, expected_version);
+    if (!saved) return saved;
+    if (Result<void> indexed = index_add(update.index, update.member, update.expires_at); !indexed) {
+      return indexed.error();
+    }
+    return saved;
+  }
+  /// touch() and index_add(update) as one call (a renewal), likewise. Default: the two calls.
+  [[nodiscard]] virtual Result<bool> touch_indexed(std::string_view key, std::chrono::milliseconds ttl,
+                                                   const IndexUpdate& update) {
+    Result<bool> touched = touch(key, ttl);
+    if (!touched || !*touched) return touched;
+    if (Result<void> indexed = index_add(update.index, update.member, update.expires_at); !indexed) {
+      return indexed.error();
+    }
+    return touched;
+  }
 
  protected:
   ///@{

@@ -97,21 +97,29 @@ class RedisStore final : public SessionStore {
 
   Result<std::uint64_t> save(std::string_view key, std::string_view record, std::chrono::milliseconds ttl,
                              std::optional<std::uint64_t> expected) override {
-    const std::uint64_t version = fresh_version();
+    const Write w(*this, key, record, ttl, expected);
+    return w.result(run(w.args, w.expect));
+  }
+
+  // SET (or the checked EVAL) and the index script pipelined on one connection: one round trip.
+  Result<std::uint64_t> save_indexed(std::string_view key, std::string_view record, std::chrono::milliseconds ttl,
+                                     std::optional<std::uint64_t> expected, const IndexUpdate& update) override {
+    const Write w(*this, key, record, ttl, expected);
+    const IndexArgs i(*this, update);
+    auto [saved, indexed] = run_pair(w.args, w.expect, i.args, Expect::integer);
+    Result<std::uint64_t> out = w.result(std::move(saved));
+    if (out && !indexed) return indexed.error();
+    return out;
+  }
+
+  Result<bool> touch_indexed(std::string_view key, std::chrono::milliseconds ttl, const IndexUpdate& update) override {
     const std::string k = name(key);
-    std::string value = hex_version(version);
-    value.append(record);
     const std::string px = millis(ttl);
-    if (!expected) {
-      Result<redis::Reply> set = run(Args{"SET", k, value, "PX", px}, Expect::status);
-      if (!set) return set.error();
-      return version;
-    }
-    const std::string want = hex_version(*expected);
-    Result<redis::Reply> done = run(Args{"EVAL", save_if_script, "1", k, value, px, want}, Expect::integer);
-    if (!done) return done.error();
-    if ((*done)->integer != 1) return Error::conflict;
-    return version;
+    const IndexArgs i(*this, update);
+    auto [touched, indexed] = run_pair(Args{"PEXPIRE", k, px}, Expect::integer, i.args, Expect::integer);
+    if (!touched) return touched.error();
+    if (!indexed) return indexed.error();
+    return (*touched)->integer == 1;
   }
 
   Result<void> remove(std::string_view key) override {
@@ -128,10 +136,8 @@ class RedisStore final : public SessionStore {
 
   Result<void> index_add(std::string_view index, std::string_view member,
                          Clock::time_point expires_at) override {
-    const std::string k = name(index);
-    const std::string score = epoch_millis(expires_at);
-    const std::string now = epoch_millis(Clock::now());
-    Result<redis::Reply> r = run(Args{"EVAL", index_add_script, "1", k, score, member, now}, Expect::integer);
+    const IndexArgs i(*this, IndexUpdate{index, member, expires_at});
+    Result<redis::Reply> r = run(i.args, Expect::integer);
     if (!r) return r.error();
     return {};
   }
@@ -154,6 +160,45 @@ class RedisStore final : public SessionStore {
   }
 
  private:
+  // The command that writes a record (SET PX, or the checked EVAL), its strings kept alive with it.
+  struct Write {
+    Write(const RedisStore& store, std::string_view key, std::string_view record, std::chrono::milliseconds ttl,
+          std::optional<std::uint64_t> expected)
+        : version(fresh_version()), k(store.name(key)), value(hex_version(version)), px(millis(ttl)) {
+      value.append(record);
+      if (expected) {
+        want = hex_version(*expected);
+        args = Args{"EVAL", save_if_script, "1", k, value, px, want};
+        expect = Expect::integer;
+      } else {
+        args = Args{"SET", k, value, "PX", px};
+      }
+    }
+    // The save's outcome from its reply: the new version, or conflict when the check failed.
+    [[nodiscard]] Result<std::uint64_t> result(Result<redis::Reply> reply) const {
+      if (!reply) return reply.error();
+      if (expect == Expect::integer && (*reply)->integer != 1) return Error::conflict;
+      return version;
+    }
+    Write(const Write&) = delete;  // args views its own strings
+    Write& operator=(const Write&) = delete;
+    std::uint64_t version;
+    std::string k, value, px, want;
+    Args args;
+    Expect expect = Expect::status;
+  };
+
+  // The index script's arguments for one entry.
+  struct IndexArgs {
+    IndexArgs(const RedisStore& store, const IndexUpdate& u)
+        : k(store.name(u.index)), score(epoch_millis(u.expires_at)), now(epoch_millis(Clock::now())),
+          args{"EVAL", index_add_script, "1", k, score, u.member, now} {}
+    IndexArgs(const IndexArgs&) = delete;  // args views its own strings
+    IndexArgs& operator=(const IndexArgs&) = delete;
+    std::string k, score, now;
+    Args args;
+  };
+
   // <prefix>{<key>}: the backend's key is the Cluster hash tag, so each record is its own slot.
   [[nodiscard]] std::string name(std::string_view key) const {
     std::string out = prefix_;
@@ -168,6 +213,21 @@ class RedisStore final : public SessionStore {
     Result<redis::Pool::Lease> lease = pool_.acquire();
     if (!lease) return lease.error();
     return (*lease)->command(args, expect);
+  }
+
+  // Two commands in one round trip on one pooled connection: both sent, then both replies read
+  // in order, whatever the first one was (an error reply is consumed like any other), so the
+  // connection stays in step; an I/O failure breaks it and the pool drops it.
+  std::pair<Result<redis::Reply>, Result<redis::Reply>> run_pair(const Args& a, Expect ea, const Args& b,
+                                                                 Expect eb) {
+    Result<redis::Pool::Lease> lease = pool_.acquire();
+    if (!lease) return {lease.error(), lease.error()};
+    redis::Connection& c = **lease;
+    if (Result<void> r = c.append(a); !r) return {r.error(), r.error()};
+    if (Result<void> r = c.append(b); !r) return {r.error(), r.error()};
+    Result<redis::Reply> first = c.read_reply(ea);
+    Result<redis::Reply> second = c.read_reply(eb);
+    return {std::move(first), std::move(second)};
   }
 
   // [member, score, member, score, ...] from ZRANGEBYSCORE WITHSCORES; anything else is

@@ -208,13 +208,20 @@ Result<std::string> StoreBackend::store(const Sealer& sealer, std::string_view c
   Result<std::string> record =
       sealer.seal_record(record_name(cookie_name), buffer, latest, options_.max_record_bytes);
   if (!record) return record;
-  // 2. One write, with the version check when asked; then the user's index.
+  // 2. One write, with the version check when asked, and the user's index in the same call
+  //    (one round trip to Redis).
   std::optional<std::uint64_t> expected;
   if (context.check_version) expected = context.loaded.version;
-  Result<std::uint64_t> saved =
-      store_->save(record_key(head.id), *record, store_ttl(sealer, expires_at), expected);
+  const std::string key = record_key(head.id);
+  const std::chrono::milliseconds ttl = store_ttl(sealer, expires_at);
+  Result<std::uint64_t> saved = std::uint64_t{0};
+  if (head.user.empty()) {
+    saved = store_->save(key, *record, ttl, expected);
+  } else {
+    const std::string index = index_key(head.user);
+    saved = store_->save_indexed(key, *record, ttl, expected, index_entry(sealer, index, key, expires_at));
+  }
   if (!saved) return saved.error();
-  if (Result<void> indexed = index(sealer, head, expires_at); !indexed) return indexed.error();
   // 3. A new id (regenerate_id()): the record of the old one goes.
   if (context.loaded.stored && sodium_memcmp(context.loaded.id.data(), head.id.data(), id_bytes) != 0) {
     if (Result<void> removed = remove_id(context.loaded.id, head.user); !removed) return removed.error();
@@ -223,13 +230,11 @@ Result<std::string> StoreBackend::store(const Sealer& sealer, std::string_view c
   return seal_reference(sealer, cookie_name, head.id, head.issued_at, expires_at);
 }
 
-Result<void> StoreBackend::index(const Sealer& sealer, const detail::SessionHead& head,
-                                 sys_seconds expires_at) const {
-  if (head.user.empty()) return {};
-  const std::string key = record_key(head.id);
+IndexUpdate StoreBackend::index_entry(const Sealer& sealer, std::string_view index, std::string_view key,
+                                      sys_seconds expires_at) noexcept {
   // The member lives as long as its record may (the reference still opens within the leeway).
-  return store_->index_add(index_key(head.user), std::string_view(key).substr(2),
-                           std::chrono::system_clock::time_point(expires_at + sealer.options().leeway));
+  return IndexUpdate{index, key.substr(2),
+                     std::chrono::system_clock::time_point(expires_at + sealer.options().leeway)};
 }
 
 Result<std::optional<std::string>> StoreBackend::renew(const Sealer& sealer, std::string_view cookie_name,
@@ -238,10 +243,17 @@ Result<std::optional<std::string>> StoreBackend::renew(const Sealer& sealer, std
                                                        sys_seconds expires_at) const {
   if (!placement.stored) return std::optional<std::string>();  // a cookie session is rewritten
   // A ttl touch instead of a rewrite, and a new reference with the new expiry.
-  Result<bool> touched = store_->touch(record_key(head.id), store_ttl(sealer, expires_at));
+  const std::string key = record_key(head.id);
+  const std::chrono::milliseconds ttl = store_ttl(sealer, expires_at);
+  Result<bool> touched = false;
+  if (head.user.empty()) {
+    touched = store_->touch(key, ttl);
+  } else {
+    const std::string index = index_key(head.user);
+    touched = store_->touch_indexed(key, ttl, index_entry(sealer, index, key, expires_at));
+  }
   if (!touched) return touched.error();
   if (!*touched) return Error::expired;
-  if (Result<void> indexed = index(sealer, head, expires_at); !indexed) return indexed.error();
   Result<std::string> reference = seal_reference(sealer, cookie_name, head.id, head.issued_at, expires_at);
   if (!reference) return reference.error();
   return std::optional<std::string>(std::move(*reference));

@@ -103,8 +103,9 @@ class StoreBackend final : public SessionBackend {
                                           const detail::SessionHead& head, std::string& buffer,
                                           std::chrono::sys_seconds expires_at,
                                           const SaveContext& context) const;
-  [[nodiscard]] Result<void> index(const Sealer& sealer, const detail::SessionHead& head,
-                                   std::chrono::sys_seconds expires_at) const;
+  // The user-index entry of the record under `key`, in `index` (both must outlive it).
+  [[nodiscard]] static IndexUpdate index_entry(const Sealer& sealer, std::string_view index, std::string_view key,
+                                               std::chrono::sys_seconds expires_at) noexcept;
   [[nodiscard]] static std::chrono::milliseconds store_ttl(const Sealer& sealer,
                                                            std::chrono::sys_seconds expires_at);
   [[nodiscard]] Result<void> remove_id(std::span<const std::uint8_t, 16> id, std::string_view user) const;

@@ -531,6 +531,36 @@ TEST_CASE("a session whose user changed is no longer listed under the old user")
   CHECK((*w.store->load(w.key(h))).has_value());
 }
 
+TEST_CASE("the user index is written when a session enters the store or changes id or user, not on every "
+          "write or renewal") {
+  const World w;
+  const SessionHead h = w.head("ada");
+  auto index_writes = [&] {
+    return std::count_if(w.store->seen.begin(), w.store->seen.end(),
+                         [](const std::string& s) { return s.starts_with("u:"); });
+  };
+  auto cookie = w.save(h);
+  REQUIRE(cookie);
+  CHECK(index_writes() == 1);
+  Placement placement;
+  REQUIRE(w.open(*cookie, placement));
+  placement.user = "ada";  // what SessionManager notes on load
+  REQUIRE(w.save(h, 20, SaveContext{placement, false}));
+  CHECK(index_writes() == 1);  // same id, same user: the entry already lasts the session's life
+  REQUIRE(w.backend->renew(w.sealer, name, h, placement, w.in(3600s)));
+  CHECK(index_writes() == 1);
+  SessionHead bob = h;
+  bob.user = "bob";
+  REQUIRE(w.save(bob, 20, SaveContext{placement, false}));
+  CHECK(index_writes() == 2);
+  SessionHead renamed = h;  // regenerate_id()
+  renamed.id = cookieseal::SessionId::generate().bytes;
+  REQUIRE(w.save(renamed, 20, SaveContext{placement, false}));
+  CHECK(index_writes() == 3);
+  CHECK(w.backend->sessions_of(w.sealer, name, "ada", nullptr, 10)->size() == 1);
+  CHECK(w.backend->sessions_of(w.sealer, name, "bob", nullptr, 10)->empty());  // its record went with the old id
+}
+
 TEST_CASE("the user index expires with its sessions") {
   const World w;
   REQUIRE(w.save(w.head("ada"), 10, {}, 600s));

@@ -43,11 +43,11 @@ struct SessionListing {
   std::string handle;                   ///< hex of the record's store key: stable, not a credential
   std::uint64_t created_at = 0;         ///< seconds since the epoch
   std::uint64_t issued_at = 0;          ///< when the record was last written
-  std::chrono::sys_seconds expires_at;  ///< when the store forgets it (without renewal)
+  std::chrono::sys_seconds expires_at;  ///< the latest it can last (created_at + max_lifetime); it ends sooner if it idles out
   bool current = false;                 ///< the session the listing was asked from
 };
 
-/// An entry of a per-user index to write together with a record (save_indexed, touch_indexed).
+/// An entry of a per-user index to write together with a record (save_indexed).
 struct IndexUpdate {
   std::string_view index;                              ///< the index (a user's)
   std::string_view member;                             ///< the member (a record key)
@@ -115,16 +115,6 @@ class COOKIESEAL_API SessionStore {
       return indexed.error();
     }
     return saved;
-  }
-  /// touch() and index_add(update) as one call (a renewal), likewise. Default: the two calls.
-  [[nodiscard]] virtual Result<bool> touch_indexed(std::string_view key, std::chrono::milliseconds ttl,
-                                                   const IndexUpdate& update) {
-    Result<bool> touched = touch(key, ttl);
-    if (!touched || !*touched) return touched;
-    if (Result<void> indexed = index_add(update.index, update.member, update.expires_at); !indexed) {
-      return indexed.error();
-    }
-    return touched;
   }
 
  protected:

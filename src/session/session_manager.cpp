@@ -136,7 +136,8 @@ class Candidates {
     key_id_ = opened->key_id();
     // An old layout, or a record or reference under an old key, is rewritten.
     needs_reseal_ = opened->needs_reseal() || chosen_->legacy || placement.reference_needs_reseal;
-    placement_ = placement;
+    placement_ = std::move(placement);
+    if (placement_.stored) placement_.user = chosen_->user;
     pin_.count_open(key_id_);
     if (placement.stored && placement.reference_key != key_id_.bytes) {
       KeyId reference;

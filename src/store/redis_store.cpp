@@ -112,15 +112,6 @@ class RedisStore final : public SessionStore {
     return out;
   }
 
-  Result<bool> touch_indexed(std::string_view key, std::chrono::milliseconds ttl, const IndexUpdate& update) override {
-    const std::string k = name(key);
-    const std::string px = millis(ttl);
-    const IndexArgs i(*this, update);
-    auto [touched, indexed] = run_pair(Args{"PEXPIRE", k, px}, Expect::integer, i.args, Expect::integer);
-    if (!touched) return touched.error();
-    if (!indexed) return indexed.error();
-    return (*touched)->integer == 1;
-  }
 
   Result<void> remove(std::string_view key) override {
     Result<redis::Reply> del = run(Args{"DEL", name(key)}, Expect::integer);

@@ -214,16 +214,20 @@ Result<std::string> StoreBackend::store(const Sealer& sealer, std::string_view c
   if (context.check_version) expected = context.loaded.version;
   const std::string key = record_key(head.id);
   const std::chrono::milliseconds ttl = store_ttl(sealer, expires_at);
+  // The index entry lasts until the session's absolute end, so it is written only when the
+  // session is new to the store or its id or user changed, not on every write or renewal.
+  const bool same_id = context.loaded.stored && sodium_memcmp(context.loaded.id.data(), head.id.data(), id_bytes) == 0;
+  const bool index_it = !head.user.empty() && !(same_id && context.loaded.user == head.user);
   Result<std::uint64_t> saved = std::uint64_t{0};
-  if (head.user.empty()) {
+  if (!index_it) {
     saved = store_->save(key, *record, ttl, expected);
   } else {
     const std::string index = index_key(head.user);
-    saved = store_->save_indexed(key, *record, ttl, expected, index_entry(sealer, index, key, expires_at));
+    saved = store_->save_indexed(key, *record, ttl, expected, index_entry(sealer, index, key, head));
   }
   if (!saved) return saved.error();
   // 3. A new id (regenerate_id()): the record of the old one goes.
-  if (context.loaded.stored && sodium_memcmp(context.loaded.id.data(), head.id.data(), id_bytes) != 0) {
+  if (context.loaded.stored && !same_id) {
     if (Result<void> removed = remove_id(context.loaded.id, head.user); !removed) return removed.error();
   }
   // 4. The cookie: a reference to it.
@@ -231,10 +235,11 @@ Result<std::string> StoreBackend::store(const Sealer& sealer, std::string_view c
 }
 
 IndexUpdate StoreBackend::index_entry(const Sealer& sealer, std::string_view index, std::string_view key,
-                                      sys_seconds expires_at) noexcept {
-  // The member lives as long as its record may (the reference still opens within the leeway).
-  return IndexUpdate{index, key.substr(2),
-                     std::chrono::system_clock::time_point(expires_at + sealer.options().leeway)};
+                                      const detail::SessionHead& head) const noexcept {
+  // The member lives as long as its session can (absolute lifetime and leeway); one that idled
+  // out earlier has no record any more, and listings drop it.
+  const sys_seconds end = at(head.created_at) + options_.lifetimes.max_lifetime + sealer.options().leeway;
+  return IndexUpdate{index, key.substr(2), std::chrono::system_clock::time_point(end)};
 }
 
 Result<std::optional<std::string>> StoreBackend::renew(const Sealer& sealer, std::string_view cookie_name,
@@ -243,15 +248,8 @@ Result<std::optional<std::string>> StoreBackend::renew(const Sealer& sealer, std
                                                        sys_seconds expires_at) const {
   if (!placement.stored) return std::optional<std::string>();  // a cookie session is rewritten
   // A ttl touch instead of a rewrite, and a new reference with the new expiry.
-  const std::string key = record_key(head.id);
-  const std::chrono::milliseconds ttl = store_ttl(sealer, expires_at);
-  Result<bool> touched = false;
-  if (head.user.empty()) {
-    touched = store_->touch(key, ttl);
-  } else {
-    const std::string index = index_key(head.user);
-    touched = store_->touch_indexed(key, ttl, index_entry(sealer, index, key, expires_at));
-  }
+  // The user's index entry already lasts until the session's absolute end: nothing to move.
+  Result<bool> touched = store_->touch(record_key(head.id), store_ttl(sealer, expires_at));
   if (!touched) return touched.error();
   if (!*touched) return Error::expired;
   Result<std::string> reference = seal_reference(sealer, cookie_name, head.id, head.issued_at, expires_at);

@@ -104,8 +104,8 @@ class StoreBackend final : public SessionBackend {
                                           std::chrono::sys_seconds expires_at,
                                           const SaveContext& context) const;
   // The user-index entry of the record under `key`, in `index` (both must outlive it).
-  [[nodiscard]] static IndexUpdate index_entry(const Sealer& sealer, std::string_view index, std::string_view key,
-                                               std::chrono::sys_seconds expires_at) noexcept;
+  [[nodiscard]] IndexUpdate index_entry(const Sealer& sealer, std::string_view index, std::string_view key,
+                                        const detail::SessionHead& head) const noexcept;
   [[nodiscard]] static std::chrono::milliseconds store_ttl(const Sealer& sealer,
                                                            std::chrono::sys_seconds expires_at);
   [[nodiscard]] Result<void> remove_id(std::span<const std::uint8_t, 16> id, std::string_view user) const;

@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <string>
 
 namespace cookieseal::detail {
 
@@ -24,6 +25,9 @@ struct Placement {
   /// When stored: the id (KeyId bytes) of the key the reference opened with. Usage counts it
   /// with the record's, so a key is not retired while references under it are still out.
   std::array<std::uint8_t, 4> reference_key{};
+  /// When stored: the user the record was written for (its head's), so a commit rewrites the
+  /// user index only when the session is new to the store, its id or its user changed.
+  std::string user;
 };
 
 }  // namespace cookieseal::detail

@@ -486,6 +486,14 @@ TEST_CASE("sessions_of and end_other_sessions without a store are unavailable; w
   CHECK(stored.sessions_of(bytes_of(300, 'u')).error() == Error::too_large);
 }
 
+namespace {
+// The ConfigError message Config::from_env gives for the environment as it is ("" for none).
+std::string from_env_error() {
+  return test_support::config_error_of(
+      [] { (void)Config::from_env("COOKIESEAL_", cookieseal::KeysInEnvironment::keep); });
+}
+}  // namespace
+
 TEST_CASE("COOKIESEAL_STORE and COOKIESEAL_STORE_MODE configure the store, and bad values name the variable") {
   using test_support::ScopedEnv;
   const ScopedEnv keys("COOKIESEAL_KEYS", std::string(key_a_text));
@@ -507,29 +515,25 @@ TEST_CASE("COOKIESEAL_STORE and COOKIESEAL_STORE_MODE configure the store, and b
   }
   SUBCASE("an unknown store") {
     const ScopedEnv store("COOKIESEAL_STORE", "mongodb://x");
-    const std::string message = test_support::config_error_of(
-        [] { (void)Config::from_env("COOKIESEAL_", cookieseal::KeysInEnvironment::keep); });
+    const std::string message = from_env_error();
     CHECK(message.find("COOKIESEAL_STORE") == 0);
     CHECK(message.find("expected `cookie`, `memory`") != std::string::npos);
   }
   SUBCASE("an unknown mode") {
     const ScopedEnv store("COOKIESEAL_STORE", "memory");
     const ScopedEnv mode("COOKIESEAL_STORE_MODE", "sometimes");
-    const std::string message = test_support::config_error_of(
-        [] { (void)Config::from_env("COOKIESEAL_", cookieseal::KeysInEnvironment::keep); });
+    const std::string message = from_env_error();
     CHECK(message.find("COOKIESEAL_STORE_MODE") == 0);
     CHECK(message.find("expected auto or server") != std::string::npos);
   }
   SUBCASE("a mode without a store is a mistake, not a silent cookie setup") {
     const ScopedEnv mode("COOKIESEAL_STORE_MODE", "server");
-    const std::string message = test_support::config_error_of(
-        [] { (void)Config::from_env("COOKIESEAL_", cookieseal::KeysInEnvironment::keep); });
+    const std::string message = from_env_error();
     CHECK(message.find("need a store") != std::string::npos);
   }
   SUBCASE("a mistyped store variable is refused with a suggestion") {
     const ScopedEnv typo("COOKIESEAL_STOR", "memory");
-    const std::string message = test_support::config_error_of(
-        [] { (void)Config::from_env("COOKIESEAL_", cookieseal::KeysInEnvironment::keep); });
+    const std::string message = from_env_error();
     CHECK(message.find("did you mean COOKIESEAL_STORE?") != std::string::npos);
   }
 }

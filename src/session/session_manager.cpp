@@ -139,9 +139,9 @@ class Candidates {
     placement_ = std::move(placement);
     if (placement_.stored) placement_.user = chosen_->user;
     pin_.count_open(key_id_);
-    if (placement.stored && placement.reference_key != key_id_.bytes) {
+    if (placement_.stored && placement_.reference_key != key_id_.bytes) {
       KeyId reference;
-      reference.bytes = placement.reference_key;
+      reference.bytes = placement_.reference_key;
       pin_.count_open(reference);
     }
     return LoadStatus::loaded;

@@ -308,7 +308,7 @@ class COOKIESEAL_API Session : public SessionBase {
  private:
   friend class SessionManager;
   // For SessionManager::load(): the id is set there.
-  explicit Session(detail::UnsetId tag) noexcept : SessionBase(tag) {}
+  explicit Session(detail::UnsetId tag) : SessionBase(tag) {}
   Entries entries_;
 };
 
@@ -355,7 +355,7 @@ class TypedSession : public SessionBase {
  private:
   friend class SessionManager;
   // For SessionManager::load(): the id is set there.
-  explicit TypedSession(detail::UnsetId tag) noexcept : SessionBase(tag) {}
+  explicit TypedSession(detail::UnsetId tag) : SessionBase(tag) {}  // T{} may throw
   T data_{};
 };
 

@@ -120,10 +120,11 @@ void BM_Floor_Cipher_SealOpen(benchmark::State& state) {
   for (auto _ : state) {
     randombytes_buf(nonce, sizeof nonce);
     unsigned long long n = 0;
-    crypto_aead_xchacha20poly1305_ietf_encrypt(sealed.data(), &n, reinterpret_cast<const unsigned char*>(plaintext.data()),
+    crypto_aead_xchacha20poly1305_ietf_encrypt(sealed.data(), &n,
+                                               reinterpret_cast<const unsigned char*>(plaintext.data()),
                                                plaintext.size(), nullptr, 0, nullptr, nonce, key.data());
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt(opened.data(), &n, nullptr, sealed.data(), sealed.size(), nullptr,
-                                                   0, nonce, key.data()) != 0) {
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(opened.data(), &n, nullptr, sealed.data(), sealed.size(),
+                                                   nullptr, 0, nonce, key.data()) != 0) {
       state.SkipWithError("decrypt failed");
     }
     benchmark::DoNotOptimize(opened.data());
@@ -240,7 +241,8 @@ std::string redis_text(const char* command) {
   std::string out;
   if (c != nullptr && c->err == 0) {
     auto* r = static_cast<redisReply*>(redisCommand(c, command));
-    if (r != nullptr && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS)) out.assign(r->str, r->len);
+    if (r != nullptr && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS))
+      out.assign(r->str, r->len);
     freeReplyObject(r);
   }
   redisFree(c);
@@ -349,8 +351,8 @@ void BM_Redis_StoreMode_LoadCommit(benchmark::State& state) {
 // The floor: bare hiredis GET + SET PX of a value the size store mode stores, same server.
 void BM_Redis_BareGetSet(benchmark::State& state) {
   // The Redis value: a 16-digit version head, then the raw record (docs/STORE.md §Record).
-  const std::size_t record =
-      cookieseal::format::min_raw_bytes + payload(make_head(), static_cast<std::size_t>(state.range(0))).size();
+  const std::size_t record = cookieseal::format::min_raw_bytes +
+                             payload(make_head(), static_cast<std::size_t>(state.range(0))).size();
   bare_get_set(state, "bench:{s:floor}", 16 + record);
 }
 #endif

@@ -80,9 +80,9 @@ std::string authentic_record(std::span<const std::uint8_t> input, const cookiese
     std::copy(id.bytes.begin(), id.bytes.end(), plaintext.begin() + 2);
   }
   static constexpr std::array<std::uint8_t, cookieseal::format::nonce_bytes> nonce{};
-  const std::string text =
-      test_support::seal_with_fixed_nonce(key(), cookieseal::StoreBackend::record_name(world().manager->cookie_name()),
-                                          fixed_now + 3600, nonce, plaintext);
+  const std::string text = test_support::seal_with_fixed_nonce(
+      key(), cookieseal::StoreBackend::record_name(world().manager->cookie_name()), fixed_now + 3600, nonce,
+      plaintext);
   std::string raw(cookieseal::detail::base64url_decoded_length(text.size()), '\0');
   FUZZ_CHECK(cookieseal::detail::base64url_decode(text, reinterpret_cast<std::uint8_t*>(raw.data())));
   return raw;
@@ -100,9 +100,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const cookieseal::SessionManager& m = *w.manager;
   const std::span<const std::uint8_t> rest(data + 1, size - 1);
   const bool authentic = (data[0] & 1) != 0;
-  const std::string record =
-      authentic ? authentic_record(rest, w.id) : std::string(reinterpret_cast<const char*>(rest.data()), rest.size());
-  if (!w.store->save(w.record_key, record, std::chrono::hours(1), std::nullopt)) return 0;  // store full: no case
+  const std::string record = authentic ? authentic_record(rest, w.id)
+                                       : std::string(reinterpret_cast<const char*>(rest.data()), rest.size());
+  if (!w.store->save(w.record_key, record, std::chrono::hours(1), std::nullopt))
+    return 0;  // store full: no case
 
   using cookieseal::LoadStatus;
   const std::uint64_t refused_before = refusals(m.usage());

@@ -54,7 +54,8 @@ std::shared_ptr<cookieseal::SessionStore> memory_store(const ManualClock& clock)
   return cookieseal::make_memory_store(o);
 }
 
-Config store_config(std::shared_ptr<cookieseal::SessionStore> store, StoreMode mode, const ManualClock& clock) {
+Config store_config(std::shared_ptr<cookieseal::SessionStore> store, StoreMode mode,
+                    const ManualClock& clock) {
   Config c;
   c.keys = ring({key_a_text});
   c.store = std::move(store);
@@ -386,7 +387,7 @@ void key_rotation_reseals_a_stored_session_as_it_is_used(const MakeStore& make) 
   REQUIRE(old.load_status() == LoadStatus::loaded);
   CHECK(old.needs_reseal());
   const std::string under_b = cookie_of(m.commit(old));  // record and reference rewritten under B
-  m.rotate(ring({key_b_text}));                           // A retired
+  m.rotate(ring({key_b_text}));                          // A retired
   Session back = m.load(under_b);
   REQUIRE(back.load_status() == LoadStatus::loaded);
   CHECK(back.get<int>("n") == 7);
@@ -394,12 +395,16 @@ void key_rotation_reseals_a_stored_session_as_it_is_used(const MakeStore& make) 
 }
 
 void run_every_case(const MakeStore& make) {
-  SUBCASE("a session round-trips in server mode") { a_session_round_trips_through_the_store_in_server_mode(make); }
+  SUBCASE("a session round-trips in server mode") {
+    a_session_round_trips_through_the_store_in_server_mode(make);
+  }
   SUBCASE("a typed session round-trips") { a_typed_session_round_trips_through_the_store(make); }
   SUBCASE("automatic mode moves a session to the store and back") {
     automatic_mode_moves_a_session_to_the_store_when_it_outgrows_the_cookie_and_back(make);
   }
-  SUBCASE("destroy deletes the record") { destroy_deletes_the_record_so_the_old_cookie_opens_nothing_on_any_manager(make); }
+  SUBCASE("destroy deletes the record") {
+    destroy_deletes_the_record_so_the_old_cookie_opens_nothing_on_any_manager(make);
+  }
   SUBCASE("renewal is a ttl touch") { an_unmodified_stored_session_is_renewed_by_a_ttl_touch(make); }
   SUBCASE("an idle session expires") { an_idle_stored_session_expires_with_its_record(make); }
   SUBCASE("extend()") { extend_lengthens_a_stored_session_and_is_kept_across_requests(make); }
@@ -456,7 +461,7 @@ TEST_CASE("extend() in cookie mode lengthens the cookie's life, capped by the ab
   Session s = m.create();
   s.set("n", 1);
   s.extend(30min);
-  s.extend(15min);  // calls add up
+  s.extend(15min);              // calls add up
   CHECK(m.ttl_of(s) == 6300s);  // what the commit will give, before it
   const Commit out = m.commit(s);
   CHECK(max_age_of(out) == 6300);
@@ -494,7 +499,8 @@ std::string from_env_error() {
 }
 }  // namespace
 
-TEST_CASE("COOKIESEAL_STORE and COOKIESEAL_STORE_MODE configure the store, and bad values name the variable") {
+TEST_CASE(
+    "COOKIESEAL_STORE and COOKIESEAL_STORE_MODE configure the store, and bad values name the variable") {
   using test_support::ScopedEnv;
   const ScopedEnv keys("COOKIESEAL_KEYS", std::string(key_a_text));
   SUBCASE("memory, server mode, version check") {
@@ -565,8 +571,9 @@ TEST_CASE("the Redis store over a unix socket from COOKIESEAL_STORE round-trips 
   CHECK(back.get<std::string>("blob") == bytes_of(20 * 1024, 'z'));
 }
 
-TEST_CASE("an unreachable store: load gives a fresh session saying unavailable, commit an error, and both "
-          "recover when redis-server is back") {
+TEST_CASE(
+    "an unreachable store: load gives a fresh session saying unavailable, commit an error, and both "
+    "recover when redis-server is back") {
   cookieseal::test::RedisServer server;
   const ManualClock clock = starting_now();
   const SessionManager m(

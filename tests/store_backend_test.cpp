@@ -168,7 +168,8 @@ bool plaintext_is(const Opened& opened, const std::string& expected) {
 
 std::string to_base64url(std::string_view raw) {
   std::string out(cookieseal::format::base64url_length(raw.size()), '\0');
-  cookieseal::detail::base64url_encode(reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size(), out.data());
+  cookieseal::detail::base64url_encode(reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size(),
+                                       out.data());
   return out;
 }
 
@@ -531,8 +532,9 @@ TEST_CASE("a session whose user changed is no longer listed under the old user")
   CHECK((*w.store->load(w.key(h))).has_value());
 }
 
-TEST_CASE("the user index is written when a session enters the store or changes id or user, not on every "
-          "write or renewal") {
+TEST_CASE(
+    "the user index is written when a session enters the store or changes id or user, not on every "
+    "write or renewal") {
   const World w;
   const SessionHead h = w.head("ada");
   auto index_writes = [&] {
@@ -558,7 +560,8 @@ TEST_CASE("the user index is written when a session enters the store or changes 
   REQUIRE(w.save(renamed, 20, SaveContext{placement, false}));
   CHECK(index_writes() == 3);
   CHECK(w.backend->sessions_of(w.sealer, name, "ada", nullptr, 10)->size() == 1);
-  CHECK(w.backend->sessions_of(w.sealer, name, "bob", nullptr, 10)->empty());  // its record went with the old id
+  CHECK(w.backend->sessions_of(w.sealer, name, "bob", nullptr, 10)
+            ->empty());  // its record went with the old id
 }
 
 TEST_CASE("the user index expires with its sessions") {

@@ -342,7 +342,8 @@ TEST_CASE("a pipelined save and index write whose first command fails leaves the
   // The record key holds a set: SET ... PX succeeds over it, so break the checked write instead.
   REQUIRE(c->command(cookieseal::redis::Args{"SADD", "test:{s:taken}", "x"}));
   const cookieseal::IndexUpdate entry{"u:p", "mp", std::chrono::system_clock::now() + 60s};
-  const auto failed = store->save_indexed("s:taken", "rec", 60s, std::uint64_t{7}, entry);  // GET on a set: WRONGTYPE
+  const auto failed =
+      store->save_indexed("s:taken", "rec", 60s, std::uint64_t{7}, entry);  // GET on a set: WRONGTYPE
   REQUIRE_FALSE(failed);
   CHECK(failed.error() == Error::unavailable);
   // Every later call on the pooled connections reads its own reply, not a leftover one.

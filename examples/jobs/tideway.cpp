@@ -50,8 +50,9 @@ int main(int argc, char** argv) try {
   app.Post("/extend", [&](const httplib::Request& req, httplib::Response& res) {
     cookieseal::Session& session = cookieseal::httplib::session(req);
     session.extend(std::chrono::hours(2));  // extend(Duration::from_secs(7200))
-    res.set_content("extended by 2h: idle ttl now " + cookieseal::format_duration(manager.ttl_of(session)) + '\n',
-                    "text/plain");
+    res.set_content(
+        "extended by 2h: idle ttl now " + cookieseal::format_duration(manager.ttl_of(session)) + '\n',
+        "text/plain");
   });
   return job::serve(app, argc, argv);
 } catch (const cookieseal::ConfigError& e) {

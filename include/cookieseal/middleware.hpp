@@ -99,8 +99,8 @@ COOKIESEAL_API void settle_csrf(Admission& admission, const SessionManager& mana
 
 /// The response an adapter gives instead of the handler's when a commit failed.
 struct CommitFailure {
-  int status = 500;           ///< HTTP status
-  std::string_view body;      ///< a short plain-text reason, with a final newline; no session data
+  int status = 500;       ///< HTTP status
+  std::string_view body;  ///< a short plain-text reason, with a final newline; no session data
 };
 /// 503 "session store unavailable" (the store could not be reached or is full: retry later),
 /// 409 "session changed by another request" (a lost version check: load and retry), 500

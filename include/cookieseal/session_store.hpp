@@ -40,11 +40,12 @@ enum class StoreMode : std::uint8_t {
 /// A live session of a user, as SessionManager::sessions_of() lists it. No id: a handle cannot
 /// be made into a cookie.
 struct SessionListing {
-  std::string handle;                   ///< hex of the record's store key: stable, not a credential
-  std::uint64_t created_at = 0;         ///< seconds since the epoch
-  std::uint64_t issued_at = 0;          ///< when the record was last written
-  std::chrono::sys_seconds expires_at;  ///< the latest it can last (created_at + max_lifetime); it ends sooner if it idles out
-  bool current = false;                 ///< the session the listing was asked from
+  std::string handle;            ///< hex of the record's store key: stable, not a credential
+  std::uint64_t created_at = 0;  ///< seconds since the epoch
+  std::uint64_t issued_at = 0;   ///< when the record was last written
+  std::chrono::sys_seconds
+      expires_at;  ///< the latest it can last (created_at + max_lifetime); it ends sooner if it idles out
+  bool current = false;  ///< the session the listing was asked from
 };
 
 /// An entry of a per-user index to write together with a record (save_indexed).
@@ -157,6 +158,6 @@ struct MemoryStoreOptions {
 /// the URL wins over settings.endpoint.user). Throws ConfigError for anything else.
 /// Example: `config.store = cookieseal::make_session_store(std::getenv("APP_STORE"), {});`
 [[nodiscard]] COOKIESEAL_API std::shared_ptr<SessionStore> make_session_store(std::string_view spec,
-                                                                            RedisSettings settings);
+                                                                              RedisSettings settings);
 
 }  // namespace cookieseal

@@ -271,9 +271,16 @@ constexpr EnvRow env_rows[] = {
 };
 
 // Read by other parts (the keys, server-side storage) or by from_env itself: known, not in the table.
-constexpr std::string_view other_names[] = {
-    "KEYS",         "KEYS_FILE",  "IGNORE",        "REVOCATION", "REVOCATION_MAX_STALE", "REDIS_PASSWORD_FILE",
-    "REDIS_PREFIX", "REDIS_USER", "REDIS_TIMEOUT", "STORE"};
+constexpr std::string_view other_names[] = {"KEYS",
+                                            "KEYS_FILE",
+                                            "IGNORE",
+                                            "REVOCATION",
+                                            "REVOCATION_MAX_STALE",
+                                            "REDIS_PASSWORD_FILE",
+                                            "REDIS_PREFIX",
+                                            "REDIS_USER",
+                                            "REDIS_TIMEOUT",
+                                            "STORE"};
 
 }  // namespace
 
@@ -442,8 +449,8 @@ Config Config::from_env(std::string_view prefix_view, KeysInEnvironment keys_in_
     }
   }
   if (!c.store && (env_value(prefix + "STORE_MODE") || env_value(prefix + "STORE_CHECK_VERSION"))) {
-    throw ConfigError(prefix + "STORE_MODE and " + prefix + "STORE_CHECK_VERSION need a store: set " + prefix +
-                      "STORE to memory or a redis:// URL (without one, sessions live in cookies)");
+    throw ConfigError(prefix + "STORE_MODE and " + prefix + "STORE_CHECK_VERSION need a store: set " +
+                      prefix + "STORE to memory or a redis:// URL (without one, sessions live in cookies)");
   }
   // 4. Keys last: a mistake above must not have consumed (and wiped) <prefix>KEYS already.
   const std::string file_var = prefix + "KEYS_FILE";

@@ -197,7 +197,8 @@ Result<Opened> Sealer::open(std::string_view name, std::string_view cookie_value
   return out;
 }
 
-Result<Opened> Sealer::open_record(std::string_view name, std::string_view value, std::size_t max_bytes) const {
+Result<Opened> Sealer::open_record(std::string_view name, std::string_view value,
+                                   std::size_t max_bytes) const {
   // 1. Length cap, before any work. 2. The raw bytes (no base64url), at least header + tag.
   if (value.size() > max_bytes) return Error::too_large;
   if (value.size() < format::min_raw_bytes) return Error::malformed;

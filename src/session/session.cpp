@@ -104,7 +104,8 @@ void SessionBase::set_ttl(std::chrono::seconds ttl) {
 void SessionBase::extend(std::chrono::seconds by) {
   if (by.count() <= 0) throw std::invalid_argument("cookieseal: extend: the duration must be positive");
   // Saturates at max_ttl: commit() caps the sum there anyway.
-  const auto sum = std::min<std::int64_t>(std::int64_t{extend_by_} + std::min(by, max_ttl).count(), max_ttl.count());
+  const auto sum =
+      std::min<std::int64_t>(std::int64_t{extend_by_} + std::min(by, max_ttl).count(), max_ttl.count());
   extend_by_ = static_cast<std::uint32_t>(sum);
   modified_ = true;
 }

@@ -4,10 +4,10 @@
 #include <cookieseal/cookie_header.hpp>  // for_each_cookie
 #include <cookieseal/set_cookie.hpp>     // set_cookie_header, delete_cookie_header, set_cookie_header_size
 
+#include "revocation/common.hpp"  // check_user
 #include "session/backend.hpp"
 #include "session/payload.hpp"
 #include "session/policy.hpp"
-#include "revocation/common.hpp"  // check_user
 #include "store/store_backend.hpp"
 
 #include <algorithm>
@@ -169,8 +169,8 @@ std::string CommitError::message() const {
   switch (error) {
     case Error::too_large:
       if (stored_record) {
-        return "session too large for the store: the sealed record would be " +
-               std::to_string(header_bytes) + " bytes, the store takes at most " + std::to_string(limit_bytes) +
+        return "session too large for the store: the sealed record would be " + std::to_string(header_bytes) +
+               " bytes, the store takes at most " + std::to_string(limit_bytes) +
                "; store less in the session";
       }
       return "session too large: the Set-Cookie header would be " + std::to_string(header_bytes) +
@@ -183,8 +183,7 @@ std::string CommitError::message() const {
     case Error::conflict:
       return "session not written: another request changed this session since it was loaded (version check, "
              "Config::check_version); load it again and retry";
-    case Error::expired:
-      return "session not written: its store record is gone (the session ended elsewhere)";
+    case Error::expired: return "session not written: its store record is gone (the session ended elsewhere)";
     default: break;
   }
   return "session not written: " + std::string(to_string(error));
@@ -240,7 +239,7 @@ Session SessionManager::load(std::string_view cookie_header) const {
 
 Session SessionManager::load(std::span<const std::string_view> cookie_headers) const {
   Session session{detail::UnsetId{}};  // its id comes from the cookie, or is drawn if none opens
-  Session::Entries entries;  // decoded here; moved into the session only once every check passed
+  Session::Entries entries;            // decoded here; moved into the session only once every check passed
   detail::MapPayloadIo io(&entries, nullptr);
   if (load_into(cookie_headers, session, io)) session.entries_ = std::move(entries);
   return session;
@@ -327,9 +326,11 @@ namespace {
 
 // The own ttl commit() writes: the session's, lengthened by what extend() asked for (capped at
 // 400 days; next_expiry caps at the absolute lifetime).
-std::uint32_t written_ttl(std::uint32_t own_ttl, std::uint32_t extend_by, const Lifetimes& lifetimes) noexcept {
+std::uint32_t written_ttl(std::uint32_t own_ttl, std::uint32_t extend_by,
+                          const Lifetimes& lifetimes) noexcept {
   if (extend_by == 0) return own_ttl;
-  const auto sum = std::min(policy::session_ttl(own_ttl, lifetimes) + std::chrono::seconds(extend_by), max_ttl);
+  const auto sum =
+      std::min(policy::session_ttl(own_ttl, lifetimes) + std::chrono::seconds(extend_by), max_ttl);
   return static_cast<std::uint32_t>(sum.count());
 }
 
@@ -339,9 +340,9 @@ Commit SessionManager::cookie_commit(const std::string& value, std::chrono::sys_
                                      std::chrono::sys_seconds now) const {
   const State& s = *state_;
   const std::chrono::seconds max_age = expires_at - now;
-  const std::size_t header_bytes = s.config.persistent
-                                       ? set_cookie_header_size(s.name, value.size(), s.config.cookie, max_age)
-                                       : session_cookie_header_size(s.name, value.size(), s.config.cookie);
+  const std::size_t header_bytes =
+      s.config.persistent ? set_cookie_header_size(s.name, value.size(), s.config.cookie, max_age)
+                          : session_cookie_header_size(s.name, value.size(), s.config.cookie);
   if (header_bytes > max_set_cookie_bytes) return too_large(header_bytes);
   Result<std::string> header = s.config.persistent
                                    ? set_cookie_header(s.name, value, s.config.cookie, max_age, now)
@@ -366,7 +367,8 @@ Commit SessionManager::commit_core(const SessionBase& session, const detail::Pay
   //    nothing on any server), and the cookie too (same Path and Domain, or the browser keeps it).
   if (session.destroyed_) {
     if (placement.stored) {
-      detail::SessionHead head = head_of(session.id_, session.created_at_, t, session.own_ttl_, session.user_);
+      detail::SessionHead head =
+          head_of(session.id_, session.created_at_, t, session.own_ttl_, session.user_);
       head.id = placement.id;  // the record that was read, even after regenerate_id()
       if (auto removed = s.backend->remove(head); !removed) return failed(removed.error());
     }
@@ -388,8 +390,10 @@ Commit SessionManager::commit_core(const SessionBase& session, const detail::Pay
   const LiveKeyring::Pin pin = s.keys.pin();
   // 5. Renewal of an unmodified stored session: a ttl touch and a new reference, no rewrite.
   if (!session.modified_ && !session.needs_reseal_ && placement.stored) {
-    Result<std::optional<std::string>> renewed = s.backend->renew(pin.sealer(), s.name, head, placement, expires_at);
-    if (!renewed && renewed.error() == Error::expired) return removal(s.name, s.config.cookie);  // ended elsewhere
+    Result<std::optional<std::string>> renewed =
+        s.backend->renew(pin.sealer(), s.name, head, placement, expires_at);
+    if (!renewed && renewed.error() == Error::expired)
+      return removal(s.name, s.config.cookie);  // ended elsewhere
     if (!renewed) return failed(renewed.error());
     if (*renewed) return cookie_commit(**renewed, expires_at, t);
   }
@@ -410,8 +414,8 @@ Commit SessionManager::commit_core(const SessionBase& session, const detail::Pay
   if (s.store) {  // the record was over the store's limit (a cookie would have been placed inline)
     Commit out;
     // A record is the raw sealed bytes: header, ciphertext and tag (docs/STORE.md §Record).
-    out.error = CommitError{Error::too_large, format::min_raw_bytes + plaintext_bytes, s.store->max_record_bytes(),
-                            true};
+    out.error = CommitError{Error::too_large, format::min_raw_bytes + plaintext_bytes,
+                            s.store->max_record_bytes(), true};
     return out;
   }
   const std::size_t value_bytes = format::cookie_length(plaintext_bytes);
@@ -456,7 +460,7 @@ Result<void> SessionManager::revoke_all() const {
 }
 
 Result<std::vector<SessionListing>> SessionManager::sessions_of(std::string_view user,
-                                                               const SessionBase* current) const {
+                                                                const SessionBase* current) const {
   const State& s = *state_;
   if (!s.store) return Error::unavailable;  // sessions in cookies exist only in browsers
   if (Result<void> checked = detail::check_user(user); !checked) return checked.error();
@@ -474,7 +478,8 @@ Result<std::size_t> SessionManager::end_other_sessions(const SessionBase& curren
   if (!s.store) return Error::unavailable;
   if (current.user_.empty()) return Error::malformed;  // whose other sessions? set_user() first
   const LiveKeyring::Pin pin = s.keys.pin();
-  detail::SessionHead keep = head_of(current.id_, current.created_at_, now(), current.own_ttl_, current.user_);
+  detail::SessionHead keep =
+      head_of(current.id_, current.created_at_, now(), current.own_ttl_, current.user_);
   if (current.placement_.stored) keep.id = current.placement_.id;
   return s.backend->remove_others(pin.sealer(), s.name, current.user_, keep);
 }

@@ -102,8 +102,9 @@ class RedisStore final : public SessionStore {
   }
 
   // SET (or the checked EVAL) and the index script pipelined on one connection: one round trip.
-  Result<std::uint64_t> save_indexed(std::string_view key, std::string_view record, std::chrono::milliseconds ttl,
-                                     std::optional<std::uint64_t> expected, const IndexUpdate& update) override {
+  Result<std::uint64_t> save_indexed(std::string_view key, std::string_view record,
+                                     std::chrono::milliseconds ttl, std::optional<std::uint64_t> expected,
+                                     const IndexUpdate& update) override {
     const Write w(*this, key, record, ttl, expected);
     const IndexArgs i(*this, update);
     auto [saved, indexed] = run_pair(w.args, w.expect, i.args, Expect::integer);
@@ -111,7 +112,6 @@ class RedisStore final : public SessionStore {
     if (out && !indexed) return indexed.error();
     return out;
   }
-
 
   Result<void> remove(std::string_view key) override {
     Result<redis::Reply> del = run(Args{"DEL", name(key)}, Expect::integer);
@@ -153,8 +153,8 @@ class RedisStore final : public SessionStore {
  private:
   // The command that writes a record (SET PX, or the checked EVAL), its strings kept alive with it.
   struct Write {
-    Write(const RedisStore& store, std::string_view key, std::string_view record, std::chrono::milliseconds ttl,
-          std::optional<std::uint64_t> expected)
+    Write(const RedisStore& store, std::string_view key, std::string_view record,
+          std::chrono::milliseconds ttl, std::optional<std::uint64_t> expected)
         : version(fresh_version()), k(store.name(key)), value(hex_version(version)), px(millis(ttl)) {
       value.append(record);
       if (expected) {
@@ -182,7 +182,9 @@ class RedisStore final : public SessionStore {
   // The index script's arguments for one entry.
   struct IndexArgs {
     IndexArgs(const RedisStore& store, const IndexUpdate& u)
-        : k(store.name(u.index)), score(epoch_millis(u.expires_at)), now(epoch_millis(Clock::now())),
+        : k(store.name(u.index)),
+          score(epoch_millis(u.expires_at)),
+          now(epoch_millis(Clock::now())),
           args{"EVAL", index_add_script, "1", k, score, u.member, now} {}
     IndexArgs(const IndexArgs&) = delete;  // args views its own strings
     IndexArgs& operator=(const IndexArgs&) = delete;

@@ -216,7 +216,8 @@ Result<std::string> StoreBackend::store(const Sealer& sealer, std::string_view c
   const std::chrono::milliseconds ttl = store_ttl(sealer, expires_at);
   // The index entry lasts until the session's absolute end, so it is written only when the
   // session is new to the store or its id or user changed, not on every write or renewal.
-  const bool same_id = context.loaded.stored && sodium_memcmp(context.loaded.id.data(), head.id.data(), id_bytes) == 0;
+  const bool same_id =
+      context.loaded.stored && sodium_memcmp(context.loaded.id.data(), head.id.data(), id_bytes) == 0;
   const bool index_it = !head.user.empty() && !(same_id && context.loaded.user == head.user);
   Result<std::uint64_t> saved = std::uint64_t{0};
   if (!index_it) {

@@ -176,7 +176,7 @@ class COOKIESEAL_API SessionBase {
   /// A fresh session: random id, created now (system clock), LoadStatus::absent.
   SessionBase();
   /// A session whose id SessionManager sets (detail::UnsetId).
-  explicit SessionBase(detail::UnsetId) noexcept : created_at_{} {}
+  explicit SessionBase(detail::UnsetId) noexcept {}
   ~SessionBase() = default;
   ///@{
   /// Copyable and movable, as its derived sessions are.
@@ -190,7 +190,7 @@ class COOKIESEAL_API SessionBase {
   friend class SessionManager;
 
   SessionId id_;
-  std::chrono::sys_seconds created_at_;
+  std::chrono::sys_seconds created_at_{};
   std::optional<std::chrono::sys_seconds> expires_at_;
   std::optional<KeyId> key_id_;
   LoadStatus status_ = LoadStatus::absent;

@@ -315,6 +315,17 @@ void a_version_check_detects_a_lost_update_and_without_it_the_last_write_wins(co
   REQUIRE(lax.commit(three).ok());
   REQUIRE(lax.commit(four).ok());
   CHECK(lax.load(cookie).get<int>("n") == 4);
+
+  // A write racing a logout: with the check it is a conflict, so the logout wins.
+  Session writer = strict.load(cookie);
+  Session leaver = strict.load(cookie);
+  leaver.destroy();
+  REQUIRE(strict.commit(leaver).ok());
+  writer.set("n", 5);
+  const Commit late = strict.commit(writer);
+  REQUIRE_FALSE(late.ok());
+  CHECK(late.error->error == Error::conflict);
+  CHECK(strict.load(cookie).load_status() == LoadStatus::expired);
 }
 
 void a_new_id_removes_the_record_of_the_old_one(const MakeStore& make) {

@@ -228,6 +228,10 @@ class COOKIESEAL_API SessionManager {
   // `draw_id`: the session was made without an id (detail::UnsetId) and needs a random one.
   void init_fresh(SessionBase& session, LoadStatus status, bool draw_id) const;
   [[nodiscard]] Commit commit_core(const SessionBase& session, const detail::PayloadIo& io) const;
+  // The session's head, under the id of the store record it was loaded from (if any): what
+  // destroy, listings and "end other sessions" name it by.
+  [[nodiscard]] static detail::SessionHead record_head(const SessionBase& session,
+                                                       std::chrono::sys_seconds now);
   // The Set-Cookie for a sealed value, or too_large when the header would pass 4096 bytes.
   [[nodiscard]] Commit cookie_commit(const std::string& value, std::chrono::sys_seconds expires_at,
                                      std::chrono::sys_seconds now) const;

@@ -354,6 +354,13 @@ Commit SessionManager::cookie_commit(const std::string& value, std::chrono::sys_
   return out;
 }
 
+detail::SessionHead SessionManager::record_head(const SessionBase& session, std::chrono::sys_seconds now) {
+  detail::SessionHead head = head_of(session.id_, session.created_at_, now, session.own_ttl_, session.user_);
+  if (session.placement_.stored)
+    head.id = session.placement_.id;  // the record read, even after regenerate_id()
+  return head;
+}
+
 std::chrono::seconds SessionManager::ttl_of(const SessionBase& session) const noexcept {
   const Lifetimes& lifetimes = state_->config.lifetimes;
   return policy::session_ttl(written_ttl(session.own_ttl_, session.extend_by_, lifetimes), lifetimes);
@@ -367,17 +374,14 @@ Commit SessionManager::commit_core(const SessionBase& session, const detail::Pay
   //    nothing on any server), and the cookie too (same Path and Domain, or the browser keeps it).
   if (session.destroyed_) {
     if (placement.stored) {
-      detail::SessionHead head =
-          head_of(session.id_, session.created_at_, t, session.own_ttl_, session.user_);
-      head.id = placement.id;  // the record that was read, even after regenerate_id()
-      if (auto removed = s.backend->remove(head); !removed) return failed(removed.error());
+      if (auto removed = s.backend->remove(record_head(session, t)); !removed) return failed(removed.error());
     }
     return removal(s.name, s.config.cookie);
   }
   // 2. The expiry a new cookie would get, and 3. whether one is needed at all.
   const Lifetimes& lifetimes = s.config.lifetimes;
   const std::uint32_t own_ttl = written_ttl(session.own_ttl_, session.extend_by_, lifetimes);
-  const std::chrono::seconds ttl = ttl_of(session);
+  const std::chrono::seconds ttl = policy::session_ttl(own_ttl, lifetimes);
   const std::chrono::sys_seconds expires_at = policy::next_expiry(session.created_at_, t, ttl, lifetimes);
   const bool due = session.status_ == LoadStatus::loaded && session.expires_at_ &&
                    policy::renewal_due(*session.expires_at_, t, ttl, expires_at, lifetimes);
@@ -466,10 +470,7 @@ Result<std::vector<SessionListing>> SessionManager::sessions_of(std::string_view
   if (Result<void> checked = detail::check_user(user); !checked) return checked.error();
   const LiveKeyring::Pin pin = s.keys.pin();
   std::optional<detail::SessionHead> head;
-  if (current != nullptr) {
-    head = head_of(current->id_, current->created_at_, now(), current->own_ttl_, current->user_);
-    if (current->placement_.stored) head->id = current->placement_.id;  // the record it came from
-  }
+  if (current != nullptr) head = record_head(*current, now());
   return s.backend->sessions_of(pin.sealer(), s.name, user, head ? &*head : nullptr, max_listed_sessions);
 }
 
@@ -478,10 +479,7 @@ Result<std::size_t> SessionManager::end_other_sessions(const SessionBase& curren
   if (!s.store) return Error::unavailable;
   if (current.user_.empty()) return Error::malformed;  // whose other sessions? set_user() first
   const LiveKeyring::Pin pin = s.keys.pin();
-  detail::SessionHead keep =
-      head_of(current.id_, current.created_at_, now(), current.own_ttl_, current.user_);
-  if (current.placement_.stored) keep.id = current.placement_.id;
-  return s.backend->remove_others(pin.sealer(), s.name, current.user_, keep);
+  return s.backend->remove_others(pin.sealer(), s.name, current.user_, record_head(current, now()));
 }
 
 Usage SessionManager::usage() const {

@@ -260,7 +260,7 @@ TEST_CASE("the Session payload is exactly the bytes drawn in docs/SESSION.md") {
   CHECK(bytes.size() == 132);
   head.user.clear();
   CHECK(cookieseal::detail::map_payload_bytes(head, {}).size() ==
-        cookieseal::detail::empty_session_plaintext_bytes);
+        cookieseal::format::empty_session_plaintext_bytes);
 }
 
 TEST_CASE("the golden payload reads back; unsorted, duplicate and unknown-tag payloads do not") {

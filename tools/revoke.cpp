@@ -2,8 +2,8 @@
 #include "cli.hpp"
 #include "commands.hpp"
 
-#include <cookieseal/config.hpp>  // parse_duration, format_duration
 #include <cookieseal/error.hpp>
+#include <cookieseal/lifetimes.hpp>   // parse_duration, format_duration
 #include <cookieseal/redis.hpp>       // RedisSettings::from_env
 #include <cookieseal/revocation.hpp>  // make_revocation
 #include <cookieseal/session.hpp>     // SessionId::from_hex

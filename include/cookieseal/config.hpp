@@ -22,25 +22,6 @@
 
 namespace cookieseal {
 
-/// The most bytes a Set-Cookie header value (name, value and attributes) may have: RFC 6265
-/// §6.1 asks browsers to keep cookies of at least 4096 bytes, and larger ones are dropped
-/// silently by some. SessionManager::commit refuses to produce a longer one.
-inline constexpr std::size_t max_set_cookie_bytes = 4096;
-
-/// Reads a duration: a whole number of seconds (`3600`) or a number with one unit `s`, `m`,
-/// `h` or `d` (`90s`, `30m`, `24h`, `7d`), lower-case. ASCII whitespace around the text is
-/// ignored; nothing else (no sign, no space inside, no fraction, no combination like `1h30m`).
-/// Zero is accepted (callers that need a positive value check it); above max_duration,
-/// or an overflow, is nullopt.
-/// Example: `cookieseal::parse_duration("30m")  // 1800s`
-[[nodiscard]] COOKIESEAL_API std::optional<std::chrono::seconds> parse_duration(
-    std::string_view text) noexcept;
-
-/// Writes a duration in the largest unit that divides it exactly, e.g. "7d", "90m", "45s"
-/// (parse_duration reads it back).
-/// Example: `cookieseal::format_duration(std::chrono::hours(48))  // "2d"`
-[[nodiscard]] COOKIESEAL_API std::string format_duration(std::chrono::seconds duration);
-
 /// Reads a boolean: `true`/`false`, `yes`/`no`, `1`/`0`, any letter case, ASCII whitespace
 /// around ignored; nullopt for anything else.
 /// Example: `cookieseal::parse_bool("Yes")  // true`

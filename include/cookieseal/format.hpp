@@ -28,6 +28,11 @@ constexpr std::size_t cookie_length(std::size_t plaintext_bytes) {
   return base64url_length(min_raw_bytes + plaintext_bytes);
 }
 
+/// Bytes of the smallest Session plaintext (docs/SESSION.md, layout 3, no user, no entries):
+/// endianness flag, layout, id, created_at, issued_at, ttl, user length, count. Config checks
+/// that a cookie of this size fits the Set-Cookie limit.
+inline constexpr std::size_t empty_session_plaintext_bytes = 1 + 1 + 16 + 8 + 8 + 4 + 8 + 8;  // 54
+
 static_assert(header_bytes == 37 && min_raw_bytes == 53);
 
 }  // namespace cookieseal::format

@@ -21,6 +21,20 @@ inline constexpr std::chrono::seconds max_duration = std::chrono::hours(24) * 36
 /// 30 s ttl gets 3 s), so a short ttl is not stretched by the clock allowance.
 inline constexpr std::chrono::seconds default_leeway = std::chrono::seconds(60);
 
+/// Reads a duration: a whole number of seconds (`3600`) or a number with one unit `s`, `m`,
+/// `h` or `d` (`90s`, `30m`, `24h`, `7d`), lower-case. ASCII whitespace around the text is
+/// ignored; nothing else (no sign, no space inside, no fraction, no combination like `1h30m`).
+/// Zero is accepted (callers that need a positive value check it); above max_duration,
+/// or an overflow, is nullopt.
+/// Example: `cookieseal::parse_duration("30m")  // 1800s`
+[[nodiscard]] COOKIESEAL_API std::optional<std::chrono::seconds> parse_duration(
+    std::string_view text) noexcept;
+
+/// Writes a duration in the largest unit that divides it exactly, e.g. "7d", "90m", "45s"
+/// (parse_duration reads it back).
+/// Example: `cookieseal::format_duration(std::chrono::hours(48))  // "2d"`
+[[nodiscard]] COOKIESEAL_API std::string format_duration(std::chrono::seconds duration);
+
 /// How long sessions and cookies live. A plain struct: each field says its default. One
 /// validator (validate()) serves Codec, Config and SessionManager alike.
 struct COOKIESEAL_API Lifetimes {

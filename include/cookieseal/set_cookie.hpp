@@ -83,6 +83,11 @@ struct CookieAttributes {
 ///   cookieseal::validate_cookie("__Host-session", {.path = "/app"});  // throws ConfigError
 COOKIESEAL_API void validate_cookie(std::string_view name, const CookieAttributes& attributes);
 
+/// The most bytes a Set-Cookie header value (name, value and attributes) may have: RFC 6265
+/// §6.1 asks browsers to keep cookies of at least 4096 bytes, and larger ones are dropped
+/// silently by some. SessionManager::commit refuses to produce a longer one.
+inline constexpr std::size_t max_set_cookie_bytes = 4096;
+
 /// The longest cookie lifetime written: 400 days. RFC 6265bis §5.6.1/§5.6.2 lets browsers cap
 /// Max-Age and Expires there (Chrome does), so a longer one would silently be cut short:
 /// set_cookie_header writes at most this, and configuration should refuse longer lifetimes.

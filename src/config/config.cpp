@@ -1,11 +1,10 @@
-// cookieseal - Config::from_env, Config::validate and the duration/bool/share parsers
+// cookieseal - Config::from_env, Config::validate and the bool/share parsers
 #include <cookieseal/config.hpp>
 
-#include <cookieseal/format.hpp>      // cookie_length
+#include <cookieseal/format.hpp>      // cookie_length, empty_session_plaintext_bytes
 #include <cookieseal/set_cookie.hpp>  // check_cookie, is_cookie_name, parse_same_site, set_cookie_header_size
 
-#include "encoding/text.hpp"    // trim, iequals, quoted
-#include "session/payload.hpp"  // empty_session_plaintext_bytes
+#include "encoding/text.hpp"  // trim, iequals, quoted
 
 #include <algorithm>
 #include <charconv>
@@ -38,44 +37,11 @@ constexpr std::string_view same_site_forms = "expected Strict, Lax or None (any 
 // session could ever be stored.
 std::size_t empty_session_header_bytes(std::string_view name, const CookieAttributes& cookie,
                                        std::chrono::seconds ttl) {
-  return set_cookie_header_size(name, format::cookie_length(detail::empty_session_plaintext_bytes), cookie,
+  return set_cookie_header_size(name, format::cookie_length(format::empty_session_plaintext_bytes), cookie,
                                 ttl);
 }
 
 }  // namespace
-
-std::optional<std::chrono::seconds> parse_duration(std::string_view text) noexcept {
-  text = trim(text);
-  std::int64_t n = 0;
-  std::size_t i = 0;
-  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
-    n = n * 10 + (text[i] - '0');
-    if (n > max_duration.count()) return std::nullopt;  // also stops any overflow of n
-  }
-  if (i == 0) return std::nullopt;  // no digits (sign, space, empty, unit alone)
-  std::int64_t unit = 1;
-  if (i < text.size()) {
-    switch (text[i]) {
-      case 's': unit = 1; break;
-      case 'm': unit = 60; break;
-      case 'h': unit = 3600; break;
-      case 'd': unit = 86400; break;
-      default: return std::nullopt;
-    }
-    if (i + 1 != text.size()) return std::nullopt;  // "1h30m", "10 s", "5ms"
-  }
-  if (n > max_duration.count() / unit) return std::nullopt;
-  return std::chrono::seconds(n * unit);
-}
-
-std::string format_duration(std::chrono::seconds duration) {
-  const std::int64_t s = duration.count();
-  if (s == 0) return "0s";
-  if (s % 86400 == 0) return std::to_string(s / 86400) + "d";
-  if (s % 3600 == 0) return std::to_string(s / 3600) + "h";
-  if (s % 60 == 0) return std::to_string(s / 60) + "m";
-  return std::to_string(s) + "s";
-}
 
 std::optional<bool> parse_bool(std::string_view text) noexcept {
   text = trim(text);

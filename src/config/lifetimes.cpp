@@ -1,7 +1,11 @@
-// cookieseal - Lifetimes::validate: the one place the duration limits are enforced
+// cookieseal - Lifetimes::validate (the one place the duration limits are enforced) and the
+// duration text parse_duration / format_duration read and write
 #include <cookieseal/error.hpp>
 #include <cookieseal/lifetimes.hpp>
 
+#include "encoding/text.hpp"  // trim
+
+#include <cstdint>
 #include <string>
 
 namespace cookieseal {
@@ -10,6 +14,39 @@ namespace {
 std::string seconds_text(std::chrono::seconds d) { return std::to_string(d.count()) + "s"; }
 
 }  // namespace
+
+std::optional<std::chrono::seconds> parse_duration(std::string_view text) noexcept {
+  text = detail::trim(text);
+  std::int64_t n = 0;
+  std::size_t i = 0;
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+    n = n * 10 + (text[i] - '0');
+    if (n > max_duration.count()) return std::nullopt;  // also stops any overflow of n
+  }
+  if (i == 0) return std::nullopt;  // no digits (sign, space, empty, unit alone)
+  std::int64_t unit = 1;
+  if (i < text.size()) {
+    switch (text[i]) {
+      case 's': unit = 1; break;
+      case 'm': unit = 60; break;
+      case 'h': unit = 3600; break;
+      case 'd': unit = 86400; break;
+      default: return std::nullopt;
+    }
+    if (i + 1 != text.size()) return std::nullopt;  // "1h30m", "10 s", "5ms"
+  }
+  if (n > max_duration.count() / unit) return std::nullopt;
+  return std::chrono::seconds(n * unit);
+}
+
+std::string format_duration(std::chrono::seconds duration) {
+  const std::int64_t s = duration.count();
+  if (s == 0) return "0s";
+  if (s % 86400 == 0) return std::to_string(s / 86400) + "d";
+  if (s % 3600 == 0) return std::to_string(s / 3600) + "h";
+  if (s % 60 == 0) return std::to_string(s / 60) + "m";
+  return std::to_string(s) + "s";
+}
 
 void Lifetimes::validate(std::string_view context) const {
   const std::string where(context);

@@ -5,7 +5,7 @@
 #include "revocation/common.hpp"
 #include "revocation/replica.hpp"
 
-#include <cookieseal/config.hpp>  // parse_duration
+#include <cookieseal/lifetimes.hpp>  // parse_duration
 
 #include <cstdlib>  // std::getenv
 

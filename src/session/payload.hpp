@@ -3,6 +3,7 @@
 
 #include <cookieseal/detail/archive.hpp>
 #include <cookieseal/detail/session_payload.hpp>
+#include <cookieseal/format.hpp>
 #include <cookieseal/session.hpp>
 
 #include <cereal/types/string.hpp>  // std::string as uint64le length + bytes
@@ -19,10 +20,8 @@ inline constexpr std::uint8_t tag_int64 = 1;   // index 1
 inline constexpr std::uint8_t tag_double = 2;  // index 2
 inline constexpr std::uint8_t tag_string = 3;  // index 3
 
-/// Bytes of an empty Session's plaintext with no user: endianness flag, layout, id,
-/// created_at, issued_at, ttl, user length, count.
-inline constexpr std::size_t empty_session_plaintext_bytes =
-    1 + 1 + SessionId::size + 8 + 8 + 4 + 8 + 8;  // 54
+// format::empty_session_plaintext_bytes spells out this layout's empty head.
+static_assert(format::empty_session_plaintext_bytes == 1 + 1 + SessionId::size + 8 + 8 + 4 + 8 + 8);
 
 /// A Session payload being written (refers to the session's entries).
 struct MapPayloadOut {

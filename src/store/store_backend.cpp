@@ -1,9 +1,9 @@
 // cookieseal - the store backend (docs/STORE.md): reference cookies, sealed records, user index
 #include "store/store_backend.hpp"
 
-#include <cookieseal/config.hpp>  // max_set_cookie_bytes
 #include <cookieseal/detail/archive.hpp>
 #include <cookieseal/format.hpp>
+#include <cookieseal/set_cookie.hpp>  // max_set_cookie_bytes
 
 #include "crypto/sodium.hpp"  // crypto_generichash, sodium_memcmp
 #include "encoding/text.hpp"  // to_hex

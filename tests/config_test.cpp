@@ -303,12 +303,12 @@ TEST_CASE("missing or bad keys name the variable and never echo the key") {
 }
 
 TEST_CASE("a bad value is echoed escaped and cut to 40 bytes") {
-  const std::string message = env_error(Vars{{"TTL", "\x01\"" + std::string(100, 'a')}});
+  // Dots: a run of 20 key characters (letters, digits, - _ + =) would not be shown at all.
+  const std::string message = env_error(Vars{{"TTL", "\x01\"" + std::string(100, '.')}});
   CHECK(message.find("\\x01") != std::string::npos);
   CHECK(message.find("\\\"") != std::string::npos);
-  CHECK(message.find("...") != std::string::npos);
-  CHECK(message.find(std::string(39, 'a')) == std::string::npos);
-  CHECK(message.find(std::string(38, 'a')) != std::string::npos);
+  CHECK(message.find(std::string(38, '.') + "\"...") != std::string::npos);
+  CHECK(message.find(std::string(39, '.')) == std::string::npos);
 }
 
 TEST_CASE("a bad setting is found before the keys are wiped from the environment") {
@@ -391,10 +391,28 @@ TEST_CASE("PERSISTENT chooses between a persistent and a browser-session cookie;
 }
 
 TEST_CASE("a value that could be a key is never echoed in a message") {
-  const Env env(Vars{{"TTL", std::string(key_b_text)}});
-  const std::string message = config_error_of([] { (void)keep_env(); });
-  CHECK(message.find("COOKIESEAL_TTL") != std::string::npos);
-  CHECK(message.find(std::string(key_b_text).substr(0, 12)) == std::string::npos);
+  const std::string key(key_b_text);
+  struct Case {
+    Vars vars;
+    std::string variable;
+  };
+  // Before: TTL echoed 40 of the key's 43 characters, a key list or a "base64:" prefix the
+  // first key's, and the Redis variables the whole key.
+  const std::vector<Case> cases = {
+      {{{"TTL", key}}, "COOKIESEAL_TTL"},
+      {{{"TTL", key + "," + std::string(key_a_text)}}, "COOKIESEAL_TTL"},
+      {{{"TTL", "base64:" + key}}, "COOKIESEAL_TTL"},
+      {{{"TTL", key.substr(0, 24)}}, "COOKIESEAL_TTL"},
+      {{{"STORE", "memory"}, {"REDIS_TIMEOUT", key}}, "COOKIESEAL_REDIS_TIMEOUT"},
+      {{{"STORE", "memory"}, {"REDIS_PASSWORD_FILE", key}}, "COOKIESEAL_REDIS_PASSWORD_FILE"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.variable);
+    const std::string message = env_error(c.vars);
+    CHECK(message.find(c.variable) != std::string::npos);
+    CHECK(message.find(key.substr(0, 12)) == std::string::npos);
+    CHECK(message.find(key.substr(12, 12)) == std::string::npos);
+  }
 }
 
 TEST_CASE("the prefix can be changed") {

@@ -613,7 +613,7 @@ TEST_CASE("several cookies of the session's name: the first that opens wins") {
         LoadStatus::malformed);  // none opens: the first one's reason
   std::string many;
   for (int i = 0; i < 8; ++i) many += "__Host-session=junk; ";
-  CHECK(m.load(many + good).load_status() == LoadStatus::malformed);  // at most 8 are tried
+  CHECK(m.load(many + good).load_status() == LoadStatus::ambiguous);  // a ninth is never tried
 
   const std::vector<std::string_view> headers = {"a=1", "__Host-session=junk", good};
   CHECK(m.load(std::span<const std::string_view>(headers)).load_status() == LoadStatus::loaded);
@@ -885,6 +885,30 @@ TEST_CASE("several cookies of the name that open as different sessions are all r
   CHECK(m.load(victim + "; " + victim).get<std::string>("user") == "victim");
   // A refused copy next to the real one does not hide it.
   CHECK(m.load(std::string(name) + "=garbage; " + victim).get<std::string>("user") == "victim");
+}
+
+TEST_CASE(
+    "more than 8 cookies of the name are refused as ambiguous, so copies cannot push the victim's out") {
+  ManualClock clock;
+  const SessionManager m(make_config(clock));
+  const std::string victim = issued(m, "victim");
+  const std::string attacker = issued(m, "attacker");
+  std::string eight_copies;
+  for (int i = 0; i < 8; ++i) eight_copies += attacker + "; ";
+  // Before: only the first 8 were tried, the attacker's session loaded and the victim's unseen.
+  CHECK(m.load(eight_copies + victim).load_status() == LoadStatus::ambiguous);
+  std::string seven_junk = attacker + "; ";
+  for (int i = 0; i < 7; ++i) seven_junk += std::string(name) + "=junk" + std::to_string(i) + "; ";
+  CHECK(m.load(seven_junk + victim).load_status() == LoadStatus::ambiguous);
+  // Over several Cookie headers too (HTTP/2 sends one per cookie).
+  std::vector<std::string> headers(8, attacker);
+  headers.push_back(victim);
+  const std::vector<std::string_view> views(headers.begin(), headers.end());
+  CHECK(m.load(std::span<const std::string_view>(views)).load_status() == LoadStatus::ambiguous);
+  // Up to 8 copies of one session still load.
+  std::string copies = victim;
+  for (int i = 0; i < 7; ++i) copies += "; " + victim;
+  CHECK(m.load(copies).get<std::string>("user") == "victim");
 }
 
 TEST_CASE("the user and the session's own ttl travel in the sealed head") {

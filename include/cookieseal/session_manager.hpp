@@ -115,9 +115,10 @@ class COOKIESEAL_API SessionManager {
 
   /// The session in one Cookie request header, or a fresh empty one whose load_status() says
   /// why (absent, malformed, tampered, expired, unknown_key, revoked, ambiguous, ...). Several
-  /// cookies of this name (a stale path, a parent domain) are each tried, at most 8: when
+  /// cookies of this name (a stale path, a parent domain) are each tried, up to 8: when
   /// exactly one session opens it wins; when several different sessions open (a sibling
-  /// subdomain planting its own, "cookie tossing") none is trusted: LoadStatus::ambiguous.
+  /// subdomain planting its own, "cookie tossing"), or a ninth cookie of the name comes, none
+  /// is trusted: LoadStatus::ambiguous.
   /// Example: `auto session = manager.load(req.get_header_value("Cookie"));`
   [[nodiscard]] Session load(std::string_view cookie_header) const;
   /// As above over several Cookie headers (HTTP/2 and HTTP/3 may send one per cookie).

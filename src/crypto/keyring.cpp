@@ -52,10 +52,6 @@ class WipeOnExit {
   std::span<char> buffer_;
 };
 
-bool is_base64url_char(char c) noexcept {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-}
-
 // Reads fd to its end (or until `out` is full) into out; bytes read, or -1 with errno set.
 long read_all(int fd, std::span<char> out) noexcept {
   std::size_t n = 0;
@@ -72,27 +68,6 @@ long read_all(int fd, std::span<char> out) noexcept {
 }  // namespace
 
 namespace detail {
-
-std::string shown_path(std::string_view path) {
-  constexpr std::size_t key_like_run = 43;  // a whole base64url key (hex keys are longer runs)
-  constexpr std::size_t shown = 200;
-  std::size_t run = 0;
-  std::size_t longest = 0;
-  for (const char c : path) {
-    run = is_base64url_char(c) ? run + 1 : 0;
-    longest = std::max(longest, run);
-  }
-  if (path.find_first_of("/.") == std::string_view::npos || longest >= key_like_run) {
-    return "path not shown: it could be key text";
-  }
-  std::string out;
-  for (const char ch : path.substr(0, shown)) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c >= 0x20 && c < 0x7f) out += ch;
-    else out += '?';  // one log line, no terminal escapes
-  }
-  return path.size() > shown ? out + "..." : out;
-}
 
 Keyring read_keys_file(const std::string& path, std::string_view source, std::span<char> scratch) {
   const WipeOnExit wipe(scratch);

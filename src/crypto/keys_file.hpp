@@ -21,11 +21,4 @@ inline constexpr std::size_t max_keys_file_bytes = 1 << 20;
 [[nodiscard]] Keyring read_keys_file(const std::string& path, std::string_view source,
                                      std::span<char> scratch);
 
-/// The path as error messages show it: quoted with unprintable bytes escaped, or a note that it
-/// is not shown when it could be key text (a mistaken COOKIESEAL_KEYS_FILE=<key>): a path is
-/// shown only if it has a '/' or a '.' (key text, whole or in part, has neither: base64url,
-/// hex, commas, spaces) and no run of 43 or more base64url characters (A-Z a-z 0-9 - _), which
-/// a key put inside a path would be.
-[[nodiscard]] std::string shown_path(std::string_view path);
-
 }  // namespace cookieseal::detail

@@ -29,4 +29,19 @@ std::string quoted(std::string_view value, std::size_t limit) {
   return out;
 }
 
+std::string shown_path(std::string_view path) {
+  constexpr std::size_t key_like_run = 43;  // a whole base64url key (hex keys are longer runs)
+  constexpr std::size_t shown = 200;
+  if (path.find_first_of("/.") == std::string_view::npos || longest_key_like_run(path) >= key_like_run) {
+    return "path not shown: it could be key text";
+  }
+  std::string out;
+  for (const char ch : path.substr(0, shown)) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c < 0x7f) out += ch;
+    else out += '?';  // one log line, no terminal escapes
+  }
+  return path.size() > shown ? out + "..." : out;
+}
+
 }  // namespace cookieseal::detail

@@ -37,19 +37,38 @@ constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
   return true;
 }
 
-/// True when the text could be key material: 20 or more characters all of the base64url or
-/// hex alphabet (a 32-byte key is 43 or 64 of them). Such text is never echoed in a message.
-constexpr bool looks_like_key_text(std::string_view s) noexcept {
-  return s.size() >= 20 && std::ranges::all_of(s, [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' ||
-                  c == '_';
-         });
+/// A character of base64url (A-Z a-z 0-9 - _), which holds hex too.
+constexpr bool is_base64url_char(char c) noexcept {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
 }
+
+/// The longest run of base64url characters, or of standard base64's `+` and `=`, in the text.
+constexpr std::size_t longest_key_like_run(std::string_view s) noexcept {
+  std::size_t run = 0;
+  std::size_t longest = 0;
+  for (const char c : s) {
+    run = is_base64url_char(c) || c == '+' || c == '=' ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  return longest;
+}
+
+/// True when the text could hold key material: a run of 20 or more characters of the key
+/// alphabets (a 32-byte key is 43 or 64 of them; a key list, a `base64:` prefix or a key cut
+/// short still has such a run). Such text is never echoed in a message.
+constexpr bool looks_like_key_text(std::string_view s) noexcept { return longest_key_like_run(s) >= 20; }
 
 /// A value for an error message: in double quotes, cut to `limit` bytes, with '"', '\' and
 /// anything but printable ASCII escaped (\xNN), so a message can neither be forged nor break a
 /// log line; text that could be a key is not shown at all.
 std::string quoted(std::string_view value, std::size_t limit = 40);
+
+/// A file path as error messages show it: printable ASCII (others as '?'), cut at 200 bytes,
+/// or a note that it is not shown when it could be key text (a key put in a *_FILE variable):
+/// a path is shown only if it has a '/' or a '.' (key text, whole or in part, has neither:
+/// base64url, hex, commas, spaces) and no run of 43 or more key characters, which a key put
+/// inside a path would be.
+std::string shown_path(std::string_view path);
 
 /// Lower-case hex of the bytes, with libsodium's constant-time encoder (ids are not secrets,
 /// but a session id is a credential's part: no table lookup on its bytes).

@@ -2,7 +2,7 @@
 #include <cookieseal/error.hpp>
 #include <cookieseal/redis.hpp>
 
-#include "encoding/text.hpp"  // trim
+#include "encoding/text.hpp"  // trim, quoted, shown_path
 
 #include <charconv>
 #include <cstdlib>  // std::getenv
@@ -18,14 +18,9 @@ constexpr std::size_t max_password_bytes = 4096;
 constexpr std::string_view url_forms =
     "expected redis://[user@]host[:port][/db] or unix:///path/to/socket[?db=N]";
 
-// A bad value for a message: printable ASCII only, cut short. Only called on text that holds
-// no password (the userinfo part of a URL is never echoed).
-std::string echo(std::string_view text) {
-  std::string out = "\"";
-  for (std::size_t i = 0; i < text.size() && i < 60; ++i)
-    out += (text[i] > 0x20 && text[i] < 0x7f) ? text[i] : '?';
-  return out + (text.size() > 60 ? "...\"" : "\"");
-}
+// A bad value for a message (detail::quoted: escaped, cut short, never key-like text). Only
+// called on text that holds no password (the userinfo part of a URL is never echoed).
+std::string echo(std::string_view text) { return detail::quoted(text, 60); }
 
 [[noreturn]] void bad_url(std::string_view url, std::string_view why) {
   throw ConfigError("Redis URL " + echo(url) + ": " + std::string(why) + "; " + std::string(url_forms));
@@ -131,7 +126,7 @@ std::optional<std::string> env(std::string_view var_prefix, std::string_view nam
 
 std::string read_password(const std::string& var, const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(var + ": cannot read the password file " + echo(path));
+  if (!in) throw ConfigError(var + ": cannot read the password file (" + detail::shown_path(path) + ")");
   std::string pw;
   pw.resize(max_password_bytes + 1);
   in.read(pw.data(), static_cast<std::streamsize>(pw.size()));
@@ -140,7 +135,7 @@ std::string read_password(const std::string& var, const std::string& path) {
     throw ConfigError(var + ": the password file is longer than 4096 bytes");
   if (pw.ends_with('\n')) pw.pop_back();
   if (pw.ends_with('\r')) pw.pop_back();
-  if (pw.empty()) throw ConfigError(var + ": the password file " + echo(path) + " is empty");
+  if (pw.empty()) throw ConfigError(var + ": the password file (" + detail::shown_path(path) + ") is empty");
   for (char c : pw) {
     // Contents never echoed: say only what is wrong.
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {

@@ -87,7 +87,8 @@ LoadStatus revocation_status(const Config& config, const detail::SessionHead& he
   return revoked ? LoadStatus::revoked : LoadStatus::loaded;
 }
 
-// One load(): every candidate cookie of our name, at most max_candidates, tried in order.
+// One load(): every candidate cookie of our name tried in order; more than max_candidates is
+// ambiguous.
 class Candidates {
  public:
   Candidates(const Config& config, const SessionBackend& backend, const LiveKeyring::Pin& pin,
@@ -96,12 +97,19 @@ class Candidates {
 
   // Tries one value; false once no more candidates may be tried.
   bool add(std::string_view value) {
+    // More cookies of the name than any browser sends for one host: an attacker hiding the
+    // victim's cookie behind copies of their own. None is trusted.
+    if (tried_ == max_candidates) {
+      ambiguous_ = true;
+      return false;
+    }
     const LoadStatus status = try_value(value);
     if (status != LoadStatus::loaded && !first_refusal_) first_refusal_ = status;
-    return ++tried_ < max_candidates;
+    ++tried_;
+    return true;
   }
 
-  // The outcome: loaded only when exactly one session opened.
+  // The outcome: loaded only when exactly one session opened from at most max_candidates cookies.
   [[nodiscard]] LoadStatus status() const noexcept {
     if (ambiguous_) return LoadStatus::ambiguous;
     if (chosen_) return LoadStatus::loaded;

@@ -121,6 +121,9 @@ TEST_CASE("Key::parse refuses patterned and password keys, says how to make one,
       {"passwordpasswordpasswordpasswordpasswordpas", "fewer than 12 distinct byte values"},  // base64url
       {hex_of_text("correct horse battery staple 42!"), "printable ASCII"},  // a password, in hex
       {std::string(64, '0'), "all 32 key bytes are zero"},
+      // A passphrase pasted as base64url: 27 distinct, non-printable bytes, accepted before.
+      {"correcthorsebatterystapleandsomemorewordsxs", "all letters of one case"},
+      {"CORRECTHORSEBATTERYSTAPLEANDSOMEMOREWORDSXQ", "all letters of one case"},
   };
   for (const auto& w : weak) {
     const std::string& text = w.text;

@@ -132,7 +132,8 @@ struct COOKIESEAL_API Config {
   [[nodiscard]] static Config from_env(std::string_view prefix = "COOKIESEAL_",
                                        KeysInEnvironment keys = KeysInEnvironment::remove);
 
-  /// The effective cookie name: cookie_name, or default_cookie_name(cookie) when empty.
+  /// The effective cookie name: cookie_name, or `__Host-session` when empty (validate() then
+  /// refuses attributes that rule the prefix out, instead of renaming the cookie).
   [[nodiscard]] std::string effective_cookie_name() const;
 
   /// Throws ConfigError naming the first bad field (what SessionManager's constructor calls).

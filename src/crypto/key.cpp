@@ -61,6 +61,17 @@ namespace {
 // bytes in 0x20..0x7e with (95/256)^32 = 1.7e-14 (< 2^-45). (tests/key_test.cpp computes both
 // and shows the FORMAT.md vector keys pass.)
 
+// The key's base64url text is all letters of one case: a passphrase typed as a key (for a
+// random key, probability 2 x (26/64)^43 < 2^-54).
+bool one_case_letters(const std::uint8_t* p) noexcept {
+  char text[base64url_key_chars];
+  detail::base64url_encode(p, format::key_bytes, text);
+  const bool lower = std::all_of(std::begin(text), std::end(text), [](char c) { return c >= 'a' && c <= 'z'; });
+  const bool upper = std::all_of(std::begin(text), std::end(text), [](char c) { return c >= 'A' && c <= 'Z'; });
+  sodium_memzero(text, sizeof text);
+  return lower || upper;
+}
+
 std::size_t distinct_bytes(const std::uint8_t* p) noexcept {
   bool seen[256] = {};
   std::size_t n = 0;
@@ -86,6 +97,10 @@ const char* key_weakness(std::span<const std::uint8_t, format::key_bytes> key) n
   if (std::all_of(key.begin(), key.end(), [](std::uint8_t b) { return b >= 0x20 && b <= 0x7e; })) {
     return "all 32 key bytes are printable ASCII (a password or text, not a random key); make a key "
            "with `cookieseal keygen`";
+  }
+  if (one_case_letters(key.data())) {
+    return "the key's base64url text is all letters of one case (a passphrase, not a random key); "
+           "make a key with `cookieseal keygen`";
   }
   return nullptr;
 }

@@ -3,8 +3,9 @@
 // Input: byte 0 picks the payload type; the rest is the plaintext (cereal PortableBinary bytes,
 // docs/FORMAT.md §Payload). The target seals it with key A under a fixed nonce
 // (test_support::seal_with_fixed_nonce), so authentication passes and only the payload deserializers
-// judge the bytes: user types (0-7), and the Session layouts through SessionManager::load
-// (8: Session, docs/SESSION.md §Payload; 9: TypedSession<Profile>). Checks: the result is a
+// judge the bytes: user types (0-7; 10-11: 64 KiB elements and a pointer chain, which the
+// allocation budget and the depth limit must stop), and the Session layouts through
+// SessionManager::load (8: Session, docs/SESSION.md §Payload; 9: TypedSession<Profile>). Checks: the result is a
 // value or Error::bad_payload (for sessions: loaded, bad_payload, or expired by the fuzzed
 // created_at), nothing else and no crash; no allocation beyond what the bytes can justify
 // (libFuzzer runs this target with -malloc_limit_mb=64, the replayer caps operator new at
@@ -27,6 +28,7 @@
 #include <cereal/types/deque.hpp>
 #include <cereal/types/list.hpp>
 #include <cereal/types/map.hpp>
+#include <cereal/types/memory.hpp>
 #include <cereal/types/optional.hpp>
 #include <cereal/types/set.hpp>
 #include <cereal/types/string.hpp>
@@ -42,6 +44,7 @@
 #include <deque>
 #include <list>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <span>
@@ -101,6 +104,16 @@ using Nested = std::vector<std::vector<std::vector<std::string>>>;
 using Mixed = std::tuple<std::set<std::int32_t>, std::unordered_map<std::string, std::string>,
                          std::list<double>, std::deque<char>>;
 using Choice = std::variant<std::monostate, std::int64_t, std::string, std::vector<bool>>;
+using Pages = std::vector<std::array<std::uint8_t, 65536>>;  // a count claims 64 KiB each
+
+// A linked list as deep as the bytes say: without a depth limit, a stack overflow.
+struct Chain {
+  std::unique_ptr<Chain> next;
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(next);
+  }
+};
 
 constexpr std::string_view cookie_name = "s";
 constexpr std::uint64_t far_future = 4102444800;  // 2100-01-01
@@ -171,7 +184,8 @@ void check_status(const SessionT& s, std::size_t cookie_bytes) {
              s.load_status() == LoadStatus::expired);
 }
 
-// Layout 1 (Session) and 2 (TypedSession<T>), read the way a request reads them.
+// A Session or a TypedSession<Profile> (every layout of docs/SESSION.md), read the way a
+// request reads them.
 void open_session(std::span<const std::uint8_t> plaintext, bool typed) {
   static constexpr std::array<std::uint8_t, cookieseal::format::nonce_bytes> nonce{};
   const cookieseal::SessionManager& m = manager();
@@ -224,7 +238,7 @@ void open_session(std::span<const std::uint8_t> plaintext, bool typed) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const std::span<const std::uint8_t> plaintext(data + 1, size - 1);
-  switch (data[0] % 10) {
+  switch (data[0] % 12) {
     case 0: open_as<std::string, true>(plaintext); break;
     case 1: open_as<Profile, false>(plaintext); break;  // role: any byte is a valid Role (uint8_t)
     case 2: open_as<Cart, false>(plaintext); break;     // float NaN payloads may not round-trip
@@ -234,7 +248,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 6: open_as<std::map<std::string, std::vector<double>>, false>(plaintext); break;
     case 7: open_as<std::vector<std::uint64_t>, true>(plaintext); break;
     case 8: open_session(plaintext, false); break;
-    default: open_session(plaintext, true); break;
+    case 9: open_session(plaintext, true); break;
+    case 10: open_as<Pages, true>(plaintext); break;
+    default: open_as<Chain, false>(plaintext); break;  // cereal reads any nonzero byte as "a pointee"
   }
   return 0;
 }

@@ -28,14 +28,6 @@ namespace cookieseal {
 
 class SessionManager;
 
-namespace detail {
-/// Tag for the sessions SessionManager::load() fills in: no id is drawn for them up front (it
-/// comes from the cookie, or is drawn when none opens), saving a random-generator call.
-struct UnsetId {
-  explicit UnsetId() = default;
-};
-}  // namespace detail
-
 /// A random 128-bit session id, made with the session (docs/SESSION.md §Id). It is sealed
 /// inside the cookie, so it is never visible to the client; use it for logs, revocation lists
 /// and server-side rate limits. Compare with ==, print with hex() (32 lower-case hex digits).

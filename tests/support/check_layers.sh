@@ -22,6 +22,7 @@ rank() {
     */config.hpp | src/config/config.cpp) echo 5 ;;
     */session_manager.hpp | src/session/*) echo 6 ;;
     */csrf.hpp | */middleware.hpp | */httplib.hpp | */beast.hpp | src/http/*) echo 7 ;;
+    */detail/httplib_adapter.hpp | */detail/beast_adapter.hpp) echo 7 ;;
     */cookieseal.hpp) echo 8 ;;  # the umbrella header
   esac
 }

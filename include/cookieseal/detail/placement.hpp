@@ -1,4 +1,5 @@
-// cookieseal - detail::Placement: where a loaded session's data lives (cookie or store record)
+// cookieseal - detail::Placement: where a loaded session's data lives (cookie or store record),
+// and the tag for a session whose id load() sets
 #pragma once
 #include <cookieseal/detail/require_cpp20.hpp>  // first: a clear error before C++20
 
@@ -8,6 +9,12 @@
 #include <string>
 
 namespace cookieseal::detail {
+
+/// Tag for the sessions SessionManager::load() fills in: no id is drawn for them up front (it
+/// comes from the cookie, or is drawn when none opens), saving a random-generator call.
+struct UnsetId {
+  explicit UnsetId() = default;
+};
 
 /// What a backend learned while opening, beyond the plaintext; a session keeps it until its
 /// commit (docs/STORE.md §Store mode). A cookie session leaves it as it is.

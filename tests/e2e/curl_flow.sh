@@ -117,8 +117,8 @@ check "$label: no plain-http warning for a loopback host or X-Forwarded-Proto: h
 request GET / -H "Host: devbox.test"
 request GET / -H "Host: devbox.test:8080"
 if [[ $secure == true ]]; then
-  check "$label: plain http for Host devbox.test logs one warning naming COOKIESEAL_SECURE" \
-    bash -c '(($(grep -c "plain http.*COOKIESEAL_SECURE=false" "$1") == 1))' _ "$log"
+  check "$label: plain http for Host devbox.test logs one warning naming COOKIESEAL_SECURE and COOKIESEAL_COOKIE_NAME" \
+    bash -c '(($(grep -c "plain http.*COOKIESEAL_SECURE=false COOKIESEAL_COOKIE_NAME=session" "$1") == 1))' _ "$log"
 else
   check "$label: no plain-http warning without Secure" bash -c '! grep -q "COOKIESEAL_SECURE" "$1"' _ "$log"
 fi

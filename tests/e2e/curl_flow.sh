@@ -138,6 +138,19 @@ check "$label: a valid session cookie was captured" test -n "$session_value"
 request GET / -H "Cookie: $name=$session_value"
 check "$label: the captured cookie, sent by hand, is ada's session" test "$(page_user)" = ada
 
+# --- The logout is CSRF-checked like every POST (the cpp-httplib example checks its token in
+# the route, after the stale-replica case): without the token, or from another origin, it is
+# refused and ada stays logged in.
+post_data="" request POST /logout -b "$jar"
+check "$label: POST /logout without the token is refused with a 403 ($status)" \
+  bash -c '[[ $1 == 403 ]] && grep -q "no CSRF token" "$2"' _ "$status" "$e2e_dir/body"
+request GET / -b "$jar"
+post_data="_csrf=$(page_csrf)" request POST /logout -b "$jar" -H "Origin: http://evil.test"
+check "$label: POST /logout from another origin is refused with a 403 ($status)" \
+  bash -c '[[ $1 == 403 ]] && grep -q "another origin" "$2"' _ "$status" "$e2e_dir/body"
+request GET / -b "$jar"
+check "$label: ada is still logged in after the refused logouts" test "$(page_user)" = ada
+
 # --- Log out: the cookie is deleted (Max-Age=0) and gone from the jar.
 post_data="_csrf=$(page_csrf)" request POST /logout -c "$jar" -b "$jar"
 check "$label: POST /logout answers 200" test "$status" = 200

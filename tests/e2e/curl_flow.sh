@@ -176,8 +176,9 @@ flip=A
 fresh_for "a tampered" "${session_value:0:mid}$flip${session_value:mid+1}"
 
 if [[ $mode == full ]]; then
-  # The cpp-httplib example revokes the session on logout (Config::is_revoked): the copy
-  # captured before logout opens no more, though it has not expired.
+  # The cpp-httplib example revokes the session on logout (SessionManager::revoke, on the
+  # revocation list of Config::revocation: its own in-memory one here): the copy captured
+  # before logout opens no more, though it has not expired.
   fresh_for "a logged-out (revoked) copy of the" "$session_value"
   check "$label: the server logged the replayed cookie as revoked" grep -q revoked "$log"
   fresh_for "a truncated" "${session_value:0:${#session_value}-10}"

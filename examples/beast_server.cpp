@@ -154,21 +154,16 @@ std::optional<unsigned short> port_from(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// A function-try-block: a bad configuration is a message and exit status 1, not a terminate.
+int main(int argc, char** argv) try {
   const std::optional<unsigned short> port = port_from(argc, argv);
   if (!port) {
     std::cerr << "usage: beast_server [--port N]   (or PORT=N; 0 picks a free port)\n";
     return 2;
   }
-  std::optional<cookieseal::SessionManager> maybe_manager;
-  try {
-    // COOKIESEAL_KEYS is wiped from the environment once read.
-    maybe_manager.emplace(cookieseal::Config::from_env("COOKIESEAL_", cookieseal::KeysInEnvironment::remove));
-  } catch (const cookieseal::ConfigError& e) {
-    std::cerr << "configuration: " << e.what() << '\n';
-    return 1;
-  }
-  const cookieseal::SessionManager& manager = *maybe_manager;  // shared by every thread
+  // Shared by every thread. COOKIESEAL_KEYS is wiped from the environment once read.
+  const cookieseal::SessionManager manager(
+      cookieseal::Config::from_env("COOKIESEAL_", cookieseal::KeysInEnvironment::remove));
 
   boost::asio::io_context io;
   std::optional<tcp::acceptor> acceptor;
@@ -187,4 +182,7 @@ int main(int argc, char** argv) {
     acceptor->accept(socket, ec);
     if (!ec) std::thread(serve, std::cref(manager), std::move(socket)).detach();
   }
+} catch (const cookieseal::ConfigError& e) {
+  std::cerr << "configuration: " << e.what() << '\n';
+  return 1;
 }

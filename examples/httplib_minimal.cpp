@@ -2,9 +2,10 @@
 //   COOKIESEAL_KEYS=$(cookieseal keygen) ./httplib_minimal 8080   # then open http://localhost:8080/
 #include <cookieseal/httplib.hpp>
 
+#include <iostream>
 #include <string>
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   const cookieseal::SessionManager manager(cookieseal::Config::from_env());  // COOKIESEAL_KEYS, ...
   httplib::Server app;
   cookieseal::httplib::install(app, manager, {.csrf = {.enforce = true}});  // sessions + CSRF
@@ -22,4 +23,7 @@ int main(int argc, char** argv) {
     res.set_redirect("/", 303);
   });
   return app.listen("127.0.0.1", argc > 1 ? std::stoi(argv[1]) : 8080) ? 0 : 1;
+} catch (const cookieseal::ConfigError& e) {  // no key, a bad setting: the message says what to do
+  std::cerr << e.what() << '\n';
+  return 1;
 }

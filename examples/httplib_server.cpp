@@ -7,7 +7,8 @@
 // and revokes it, so that a copy of the cookie kept by someone else no longer opens either,
 // POST /logout-everywhere ends every session of the user (all devices). Revocation is the
 // library's: COOKIESEAL_REVOCATION=redis://127.0.0.1:6379/0 shares it across a fleet and a
-// restart; without it this server keeps an in-memory list of its own.
+// restart; without it this server keeps an in-memory list of its own. A logout that cannot be
+// recorded (Redis unreachable, or the replica stale) answers 503 and keeps the cookie.
 // Server-side sessions: COOKIESEAL_STORE=redis://127.0.0.1:6379/0 (or memory) keeps a session
 // that outgrows its cookie in the store (POST /notes with a text/plain body of up to 64 KB, GET
 // /notes reads it back), logout then deletes the record on every server, and POST
@@ -40,6 +41,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace {
 
@@ -101,6 +103,34 @@ std::string home_page(const cookieseal::Session& session, const std::string& csr
          "<button>log out everywhere</button></form>\n";
 }
 
+// The end of a logout route: answers 503 "not recorded" (the session kept) when the replica is
+// stale or `record` (the revocation) fails, 403 without the page's CSRF token, else ends the
+// session (the commit after the handler sends a Set-Cookie that deletes the cookie).
+template <typename Record>
+void logout(const httplib::Request& req, httplib::Response& res, Record record) {
+  cookieseal::Session& session = cookieseal::httplib::session(req);
+  const auto not_recorded = [&res] {
+    res.status = 503;
+    res.set_content("<!doctype html>\n<p>logout could not be recorded: try again</p>\n",
+                    "text/html; charset=utf-8");
+  };
+  if (session.load_status() == cookieseal::LoadStatus::stale) return not_recorded();
+  const std::string token =
+      req.has_header("X-CSRF-Token") ? req.get_header_value("X-CSRF-Token") : req.get_param_value("_csrf");
+  if (const cookieseal::CsrfStatus csrf = cookieseal::verify_csrf_token(session, token);
+      csrf != cookieseal::CsrfStatus::ok) {
+    res.status = 403;
+    res.set_content(std::string(cookieseal::csrf_reason(csrf)) + '\n', "text/plain; charset=utf-8");
+    return;
+  }
+  if (session.load_status() == cookieseal::LoadStatus::loaded && !record(std::as_const(session))) {
+    return not_recorded();
+  }
+  session.destroy();
+  res.set_content("<!doctype html>\n<p>logged out</p>\n<p><a href=/>home</a></p>\n",
+                  "text/html; charset=utf-8");
+}
+
 // --port N, else $PORT, else 8080. nullopt when not a number in 0..65535 (0: any free port).
 std::optional<int> port_from(int argc, char** argv) {
   const char* text = std::getenv("PORT");
@@ -125,25 +155,24 @@ int serve(httplib::Server& server, int port) {
   return server.listen_after_bind() ? 0 : 1;
 }
 
+// The manager, from COOKIESEAL_* (COOKIESEAL_KEYS is wiped from the environment once read).
+// Throws ConfigError for a bad setting.
+cookieseal::SessionManager make_manager() {
+  cookieseal::Config config = cookieseal::Config::from_env();
+  if (!config.revocation) config.revocation = cookieseal::make_memory_revocation();  // one process only
+  return cookieseal::SessionManager(std::move(config));
+}
+
 }  // namespace
 
-int main(int argc, char** argv) {
+// A function-try-block: a bad configuration is a message and exit status 1, not a terminate.
+int main(int argc, char** argv) try {
   const std::optional<int> port = port_from(argc, argv);
   if (!port) {
     std::cerr << "usage: httplib_server [--port N]   (or PORT=N; 0 picks a free port)\n";
     return 2;
   }
-  std::optional<cookieseal::SessionManager> maybe_manager;
-  try {
-    // COOKIESEAL_KEYS is wiped from the environment once read.
-    cookieseal::Config config = cookieseal::Config::from_env();
-    if (!config.revocation) config.revocation = cookieseal::make_memory_revocation();  // one process only
-    maybe_manager.emplace(std::move(config));
-  } catch (const cookieseal::ConfigError& e) {
-    std::cerr << "configuration: " << e.what() << '\n';
-    return 1;
-  }
-  cookieseal::SessionManager& manager = *maybe_manager;  // shared by every thread
+  cookieseal::SessionManager manager = make_manager();  // shared by every thread
 
   httplib::Server server;
   // Without it, a response written in two parts waits for the client's delayed ACK (~40 ms per
@@ -159,10 +188,11 @@ int main(int argc, char** argv) {
   }
   // Load before routing, commit after; CSRF checks on every POST. The operator endpoints are
   // for curl (no page posts there): checked by origin only, so a page of another site still
-  // cannot post to them.
-  cookieseal::httplib::install(
-      server, manager,
-      {.csrf = {.enforce = true, .tokenless_paths = {"/admin/reload-keys", "/admin/revoke-all"}}});
+  // cannot post to them. The logout routes check their token themselves (logout() below).
+  cookieseal::httplib::install(server, manager,
+                               {.csrf = {.enforce = true,
+                                         .tokenless_paths = {"/admin/reload-keys", "/admin/revoke-all",
+                                                             "/logout", "/logout-everywhere"}}});
   server.Get("/", [&](const httplib::Request& req, httplib::Response& res) {
     cookieseal::Session& session = cookieseal::httplib::session(req);
     session.set("visits", session.get<std::int64_t>("visits").value_or(0) + 1);
@@ -182,27 +212,19 @@ int main(int argc, char** argv) {
     session.set_user(user);  // sealed in the head: "log out everywhere" needs no lookup
     res.set_redirect("/", 303);
   });
-  // A revocation that cannot be recorded (Redis down) is said, never dropped: the cookie in this
-  // browser is deleted all the same, but a copy elsewhere would still open.
-  auto logged_out = [](httplib::Response& res, const cookieseal::Result<void>& recorded) {
-    if (!recorded) res.status = 503;
-    res.set_content(recorded ? "<!doctype html>\n<p>logged out</p>\n<p><a href=/>home</a></p>\n"
-                             : "<!doctype html>\n<p>logout could not be recorded: try again</p>\n",
-                    "text/html; charset=utf-8");
-  };
+  // Logout: revoke, then end the session. A revocation that cannot be recorded is said (503),
+  // never dropped, and the cookie is kept so that "try again" can work. That includes a stale
+  // replica (Redis unreachable for longer than COOKIESEAL_REVOCATION_MAX_STALE): every cookie
+  // then loads as a fresh session, without the CSRF secret the page's token was made for, so
+  // the two routes are tokenless_paths (still origin-checked) and check the token here, after
+  // the stale case (a CSRF 403 would not say that the logout was not recorded).
   server.Post("/logout", [&](const httplib::Request& req, httplib::Response& res) {
-    cookieseal::Session& session = cookieseal::httplib::session(req);
-    cookieseal::Result<void> recorded;
-    if (session.load_status() == cookieseal::LoadStatus::loaded) recorded = manager.revoke(session);
-    session.destroy();  // the commit after the handler sends a Set-Cookie that deletes the cookie
-    logged_out(res, recorded);
+    logout(req, res, [&](const cookieseal::Session& session) { return manager.revoke(session); });
   });
   server.Post("/logout-everywhere", [&](const httplib::Request& req, httplib::Response& res) {
-    cookieseal::Session& session = cookieseal::httplib::session(req);
-    cookieseal::Result<void> recorded;
-    if (!session.user().empty()) recorded = manager.revoke_user(session.user());
-    session.destroy();
-    logged_out(res, recorded);
+    logout(req, res, [&](const cookieseal::Session& session) {  // without a user: this session
+      return session.user().empty() ? manager.revoke(session) : manager.revoke_user(session.user());
+    });
   });
 
   server.Get("/counter", [&](const httplib::Request& req, httplib::Response& res) {
@@ -275,4 +297,7 @@ int main(int argc, char** argv) {
 
   std::cout << "session cookie: " << manager.cookie_name() << '\n';
   return serve(server, *port);
+} catch (const cookieseal::ConfigError& e) {
+  std::cerr << "configuration: " << e.what() << '\n';
+  return 1;
 }

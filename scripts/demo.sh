@@ -3,10 +3,12 @@
 # cpp-httplib example on 127.0.0.1 (log in, the Set-Cookie attributes, reload, log out, the old
 # cookie replayed and refused; the server is stopped at the end), then walks through the
 # `cookieseal` tool (docs/CLI.md): keygen -> COOKIESEAL_KEYS -> encode -> inspect -> decode -> tamper.
+# It fails (exit 1, "demo: FAILED: ...") when a step over HTTP does not do what it shows.
+# DEMO_BUILD_DIR picks another build directory than build/gcc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh build tools examples redis
-build=build/gcc
+build=${DEMO_BUILD_DIR:-build/gcc}
 [[ -f $build/build.ninja ]] || CXX=g++ meson setup "$build" -Dwerror=true >/dev/null
 # A build directory configured before nlohmann-json was installed has no tool yet.
 # A build directory configured before nlohmann-json or cpp-httplib was installed lacks targets.
@@ -39,19 +41,28 @@ get() { curl -sS --max-time 5 -c "$tmp/jar" -b "$tmp/jar" "$@"; }
 csrf() { sed -n 's/.*name=_csrf value=\([A-Za-z0-9_-]*\)>.*/\1/p' | head -n 1; }
 shown() { sed -n 's/.*<p>\(user: [^<]*\)<.*/\1/p; s/.*<p>\(visits: [0-9]*\)<.*/\1/p' | paste -sd ' ' -; }
 
+# expect WHAT PATTERN TEXT: prints TEXT; the demo fails unless TEXT matches PATTERN (a glob).
+expect() {
+  echo "$3"
+  # shellcheck disable=SC2053  # $2 is a pattern
+  [[ $3 == $2 ]] || { echo "demo: FAILED: $1: expected $2, got '$3'" >&2; exit 1; }
+}
+
 step "curl -X POST $base/login -d user=ada    # with the page's CSRF token"
 token=$(get "$base/" | csrf)
-get -D "$tmp/headers" -o /dev/null -d "user=ada&_csrf=$token" "$base/login"
+expect "the login answers 303 (a redirect to /)" "HTTP 303" \
+  "$(get -D "$tmp/headers" -o /dev/null -w 'HTTP %{http_code}' -d "user=ada&_csrf=$token" "$base/login")"
 echo "Set-Cookie attributes: $(tr -d '\r' <"$tmp/headers" | sed -n 's/^[Ss]et-[Cc]ookie: [^;]*; //p')"
 step "curl $base/    # reload: the session came back in the cookie"
-get "$base/" | shown
-get "$base/" | shown
+expect "the first reload shows ada logged in" "user: ada visits: *" "$(get "$base/" | shown)"
+expect "the second reload shows ada logged in" "user: ada visits: *" "$(get "$base/" | shown)"
 cp "$tmp/jar" "$tmp/old-jar"  # the cookie as someone who copied it would keep it
 step "curl -X POST $base/logout"
 token=$(get "$base/" | csrf)
-get -o /dev/null -w 'HTTP %{http_code}\n' -d "_csrf=$token" "$base/logout"
+expect "the logout answers 200" "HTTP 200" "$(get -o /dev/null -w 'HTTP %{http_code}' -d "_csrf=$token" "$base/logout")"
 step "curl $base/ with the cookie from before the logout    # revoked: refused"
-curl -sS --max-time 5 -b "$tmp/old-jar" "$base/" | shown
+expect "the cookie replayed after the logout is refused" "user: (not logged in) visits: *" \
+  "$(curl -sS --max-time 5 -b "$tmp/old-jar" "$base/" | shown)"
 kill "$server_pid"
 wait "$server_pid" 2>/dev/null || true  # it ends by the signal: not a failure
 server_pid=""

@@ -58,9 +58,9 @@ void warn_plain_http(const SessionManager& manager, std::string_view host) {
            " is Secure, but a request came over plain http for host " + quoted(host) +
            ": browsers will not store the cookie there (only over https, or on http://localhost). "
            "For plain-http development set " +
-           manager.config().env_prefix +
-           "SECURE=false; behind a TLS-terminating proxy, have it send X-Forwarded-Proto: https. "
-           "(logged once)");
+           manager.config().env_prefix + "SECURE=false " + manager.config().env_prefix +
+           "COOKIE_NAME=session (both: the __Host- name needs Secure); behind a TLS-terminating proxy, "
+           "have it send X-Forwarded-Proto: https. (logged once)");
 }
 
 bool forwarded_https(std::string_view proto) noexcept {

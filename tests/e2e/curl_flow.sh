@@ -117,8 +117,8 @@ check "$label: no plain-http warning for a loopback host or X-Forwarded-Proto: h
 request GET / -H "Host: devbox.test"
 request GET / -H "Host: devbox.test:8080"
 if [[ $secure == true ]]; then
-  check "$label: plain http for Host devbox.test logs one warning naming COOKIESEAL_SECURE" \
-    bash -c '(($(grep -c "plain http.*COOKIESEAL_SECURE=false" "$1") == 1))' _ "$log"
+  check "$label: plain http for Host devbox.test logs one warning naming COOKIESEAL_SECURE and COOKIESEAL_COOKIE_NAME" \
+    bash -c '(($(grep -c "plain http.*COOKIESEAL_SECURE=false COOKIESEAL_COOKIE_NAME=session" "$1") == 1))' _ "$log"
 else
   check "$label: no plain-http warning without Secure" bash -c '! grep -q "COOKIESEAL_SECURE" "$1"' _ "$log"
 fi
@@ -137,6 +137,19 @@ session_value=$(jar_value "$jar" "$name")
 check "$label: a valid session cookie was captured" test -n "$session_value"
 request GET / -H "Cookie: $name=$session_value"
 check "$label: the captured cookie, sent by hand, is ada's session" test "$(page_user)" = ada
+
+# --- The logout is CSRF-checked like every POST (the cpp-httplib example checks its token in
+# the route, after the stale-replica case): without the token, or from another origin, it is
+# refused and ada stays logged in.
+post_data="" request POST /logout -b "$jar"
+check "$label: POST /logout without the token is refused with a 403 ($status)" \
+  bash -c '[[ $1 == 403 ]] && grep -q "no CSRF token" "$2"' _ "$status" "$e2e_dir/body"
+request GET / -b "$jar"
+post_data="_csrf=$(page_csrf)" request POST /logout -b "$jar" -H "Origin: http://evil.test"
+check "$label: POST /logout from another origin is refused with a 403 ($status)" \
+  bash -c '[[ $1 == 403 ]] && grep -q "another origin" "$2"' _ "$status" "$e2e_dir/body"
+request GET / -b "$jar"
+check "$label: ada is still logged in after the refused logouts" test "$(page_user)" = ada
 
 # --- Log out: the cookie is deleted (Max-Age=0) and gone from the jar.
 post_data="_csrf=$(page_csrf)" request POST /logout -c "$jar" -b "$jar"
@@ -163,8 +176,9 @@ flip=A
 fresh_for "a tampered" "${session_value:0:mid}$flip${session_value:mid+1}"
 
 if [[ $mode == full ]]; then
-  # The cpp-httplib example revokes the session on logout (Config::is_revoked): the copy
-  # captured before logout opens no more, though it has not expired.
+  # The cpp-httplib example revokes the session on logout (SessionManager::revoke, on the
+  # revocation list of Config::revocation: its own in-memory one here): the copy captured
+  # before logout opens no more, though it has not expired.
   fresh_for "a logged-out (revoked) copy of the" "$session_value"
   check "$label: the server logged the replayed cookie as revoked" grep -q revoked "$log"
   fresh_for "a truncated" "${session_value:0:${#session_value}-10}"

@@ -31,6 +31,7 @@ trap e2e_cleanup EXIT
 start_server() {
   local log=$1 binary=$2
   shift 2
+  : >"$log"  # exists before the loop below reads it (the server's redirection is in its own process)
   env "$@" timeout "${E2E_SERVER_TIMEOUT:-120}" "$binary" --port 0 >"$log" 2>&1 &
   server_pid=$!
   e2e_pids+=("$server_pid")

@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # cookieseal - e2e: the README's minimal cpp-httplib app (examples/httplib_minimal.cpp) driven
 # by curl on 127.0.0.1: the counter kept in the session, the CSRF token its form carries, a
-# forged post refused, the session destroyed.
+# forged post refused, the session destroyed; started without a key, it says so and exits 1.
 # Usage: tests/e2e/minimal.sh HTTPLIB_MINIMAL_BINARY
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 binary=$1
 label=httplib_minimal
 jar=$e2e_dir/jar
+
+# No key at all (an empty environment): the ConfigError is caught, printed, and the exit status
+# is 1 -- not std::terminate's abort.
+timeout 10 env -i "$binary" 0 >"$e2e_dir/nokey.out" 2>&1
+nokey_status=$?
+check "$label: without COOKIESEAL_KEYS it exits 1 (status $nokey_status), naming the variable, without terminate" \
+  bash -c '(($1 == 1)) && grep -q COOKIESEAL_KEYS "$2" && ! grep -q terminate "$2"' _ "$nokey_status" "$e2e_dir/nokey.out"
 
 # The app takes its port as an argument and prints nothing: try a few random high ports and
 # wait until one answers.

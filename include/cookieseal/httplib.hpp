@@ -27,10 +27,13 @@ namespace cookieseal::httplib {
 /// Takes the server's pre- and post-routing handlers (cpp-httplib has one of each). `manager`
 /// must outlive the server. A session that could not be written turns the response into
 /// commit_failure()'s (500 too large, 503 store unavailable, 409 version conflict) and is logged.
-/// Example:
-///   static const cookieseal::SessionManager manager(cookieseal::Config::from_env());
-///   httplib::Server app;
-///   cookieseal::httplib::install(app, manager, {.csrf = {.enforce = true}});
+/// Example (in main's try block: the manager's constructor throws ConfigError):
+///   int main() try {
+///     const cookieseal::SessionManager manager(cookieseal::Config::from_env());
+///     httplib::Server app;
+///     cookieseal::httplib::install(app, manager, {.csrf = {.enforce = true}});
+///     // ... routes, then app.listen(...)
+///   } catch (const cookieseal::ConfigError& e) { std::cerr << e.what() << '\n'; return 1; }
 inline void install(::httplib::Server& server, const SessionManager& manager,
                     MiddlewareOptions options = {}) {
   MiddlewareOptions options_tls = options;

@@ -91,13 +91,17 @@ struct Usage {
 /// std::bad_alloc can escape). rotate() and reload_keys() swap the keyring while requests
 /// run; a request keeps the keyring it started with.
 ///
-/// Example:
-///   static const cookieseal::SessionManager manager(cookieseal::Config::from_env());
-///   auto session = manager.load(request.header("Cookie"));
-///   if (session.rejected()) log("session cookie refused: {}", to_string(session.load_status()));
-///   session.set("user", "ada");
-///   auto out = manager.commit(session);
-///   if (out.set_cookie) response.add_header("Set-Cookie", *out.set_cookie);
+/// Example (in main's try block: the constructor throws ConfigError, which a namespace-scope
+/// static could not catch):
+///   int main() try {
+///     const cookieseal::SessionManager manager(cookieseal::Config::from_env());
+///     // ... per request:
+///     auto session = manager.load(request.header("Cookie"));
+///     if (session.rejected()) log("session cookie refused: {}", to_string(session.load_status()));
+///     session.set("user", "ada");
+///     auto out = manager.commit(session);
+///     if (out.set_cookie) response.add_header("Set-Cookie", *out.set_cookie);
+///   } catch (const cookieseal::ConfigError& e) { std::cerr << e.what() << '\n'; return 1; }
 class COOKIESEAL_API SessionManager {
  public:
   /// Checks everything (Config::validate: lifetimes, the cookie name and attributes, and that

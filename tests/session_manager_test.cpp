@@ -936,6 +936,14 @@ TEST_CASE("a SessionManager can be returned from a factory and moved") {
   SessionManager moved = std::move(m);
   const std::string cookie = issued(moved);
   CHECK(moved.load(cookie).load_status() == LoadStatus::loaded);
+  // Move assignment: the target takes the source's keys and counters, its own are released.
+  Config other = make_config(clock);
+  other.cookie_name = "other";
+  SessionManager assigned(std::move(other));
+  assigned = std::move(moved);
+  CHECK(assigned.cookie_name() == "__Host-session");
+  CHECK(assigned.load(cookie).load_status() == LoadStatus::loaded);
+  CHECK(assigned.usage().count(LoadStatus::loaded) == 2);
 }
 
 TEST_CASE("a schema change migrates as docs/SESSION.md shows: read the old version, write the new") {

@@ -3,7 +3,8 @@
 # Packaging: README.md §Install, command by command. Each command below is taken from the
 # README (the stage fails when one is no longer written there), then run:
 #  - install to a temporary prefix, and again into a DESTDIR staging directory; the installed
-#    `cookieseal keygen` runs from both with an empty environment;
+#    `cookieseal keygen` runs from both with an empty environment, and neither binary needs
+#    libcookieseal at run time;
 #  - the key command exports a key, and exports nothing when keygen fails;
 #  - tests/consumers/app, copied outside the tree, built and run against the installed library
 #    with pkg-config (the multiarch PKG_CONFIG_PATH), CMake (CMAKE_PREFIX_PATH; shared and
@@ -47,12 +48,19 @@ readme() {
   eval "$1"
 }
 
-# The installed tool makes a key with nothing in the environment (no LD_LIBRARY_PATH, no PATH).
+# The installed tool makes a key with nothing in the environment (no LD_LIBRARY_PATH, no PATH),
+# and does not load libcookieseal at all: it runs even where no library is installed next to it
+# (the staged copy would otherwise find the one in $prefix). libsodium in the ldd output shows
+# ldd listed the binary's libraries.
 keygen_runs() {
-  local key
+  local key libs
   key=$(env -i "$1" keygen)
   [[ $key =~ ^[A-Za-z0-9_-]{43}$ ]] || { echo "$1 keygen printed '$key'"; return 1; }
   echo "env -i $1 keygen: a 43-character key"
+  libs=$(ldd "$1")
+  grep -q libsodium <<<"$libs" || { echo "ldd $1 lists no libsodium: $libs"; return 1; }
+  if grep libcookieseal <<<"$libs"; then echo "$1 needs libcookieseal at run time"; return 1; fi
+  echo "ldd $1: no libcookieseal"
 }
 
 # 1. Install. The stage's own build directory, in place of the README's build/release (which

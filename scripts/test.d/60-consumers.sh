@@ -3,12 +3,17 @@
 # Packaging: README.md §Install, command by command. Each command below is taken from the
 # README (the stage fails when one is no longer written there), then run:
 #  - install to a temporary prefix, and again into a DESTDIR staging directory; the installed
-#    `cookieseal keygen` runs from both with an empty environment;
+#    `cookieseal keygen` runs from both with an empty environment, and neither binary needs
+#    libcookieseal at run time;
 #  - the key command exports a key, and exports nothing when keygen fails;
 #  - tests/consumers/app, copied outside the tree, built and run against the installed library
 #    with pkg-config (the multiarch PKG_CONFIG_PATH), CMake (CMAKE_PREFIX_PATH; shared and
 #    static targets), and as a meson subproject with no -D option (only the library is built,
-#    nothing is installed);
+#    nothing is installed), from a copy of the tree and from a wrap-git file; without the
+#    README's cpp_std=c++20 the app's source stops at the C++20 #error;
+#  - README.md's cpp-httplib app (examples/httplib_minimal.cpp) built against the prefix with
+#    the README's command and run on 127.0.0.1: a GET sets the session cookie, a POST without
+#    the CSRF token is refused;
 #  - a feature `enabled` without its dependency fails the configuration, `auto` skips it;
 #  - every installed header, compiled with -std=c++17, fails first with the C++20 #error.
 # Ends with "consumers: N passed, M failed"; exits non-zero on any failure.
@@ -16,7 +21,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 start=$SECONDS
-bash scripts/setup.sh build tools package || exit 1
+bash scripts/setup.sh build tools package examples || exit 1  # examples: cpp-httplib, curl
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -39,6 +44,13 @@ consumer() {  # consumer NAME FUNCTION: runs FUNCTION in a subshell under set -e
   fi
 }
 
+# readme_block 'HEADING-REGEX' LANG: the first ```LANG block after the README.md line matching
+# HEADING-REGEX, as printed (fails when there is none).
+readme_block() {
+  awk -v start="$1" -v fence="\`\`\`$2" '$0 ~ start {f = 1} f && $0 == fence {c = 1; next}
+    c && /^```/ {exit} c {print; n++} END {exit n == 0}' "$root/README.md"
+}
+
 # readme 'COMMAND': COMMAND, checked to be a line of README.md, then run (eval: its quotes and
 # $variables as a shell reading the README would take them).
 readme() {
@@ -47,12 +59,19 @@ readme() {
   eval "$1"
 }
 
-# The installed tool makes a key with nothing in the environment (no LD_LIBRARY_PATH, no PATH).
+# The installed tool makes a key with nothing in the environment (no LD_LIBRARY_PATH, no PATH),
+# and does not load libcookieseal at all: it runs even where no library is installed next to it
+# (the staged copy would otherwise find the one in $prefix). libsodium in the ldd output shows
+# ldd listed the binary's libraries.
 keygen_runs() {
-  local key
+  local key libs
   key=$(env -i "$1" keygen)
   [[ $key =~ ^[A-Za-z0-9_-]{43}$ ]] || { echo "$1 keygen printed '$key'"; return 1; }
   echo "env -i $1 keygen: a 43-character key"
+  libs=$(ldd "$1")
+  grep -q libsodium <<<"$libs" || { echo "ldd $1 lists no libsodium: $libs"; return 1; }
+  if grep libcookieseal <<<"$libs"; then echo "$1 needs libcookieseal at run time"; return 1; fi
+  echo "ldd $1: no libcookieseal"
 }
 
 # 1. Install. The stage's own build directory, in place of the README's build/release (which
@@ -119,8 +138,9 @@ consumer pkg-config with_pkg_config
 # (no "terminate called"); with one it opens its cookie.
 quick_start() {
   rm -rf "${tmp:?}/quick" && mkdir "$tmp/quick" && cd "$tmp/quick"
-  awk '/^## Quick start/ {f = 1} f && /^```cpp/ {c = 1; next} c && /^```/ {exit} c' "$root/README.md" >main.cpp
+  readme_block '^## Quick start' cpp >main.cpp
   export PKG_CONFIG_PATH="$prefix/lib/x86_64-linux-gnu/pkgconfig"
+  # shellcheck disable=SC2046  # split on purpose, as in the README's pkg-config line
   g++ -std=c++20 -o quick main.cpp $(pkg-config --cflags --libs cookieseal) -Wl,-rpath,"$prefix/lib/x86_64-linux-gnu"
   local err status
   err=$(env -i ./quick 2>&1) && status=0 || status=$?
@@ -130,6 +150,50 @@ quick_start() {
   echo "with a key: ada has 3 items"
 }
 consumer readme-quick-start quick_start
+
+# README.md's cpp-httplib app (examples/httplib_minimal.cpp, saved as app.cpp), built with the
+# README's command against the prefix and run with nothing else in its environment but a key, on
+# 127.0.0.1 (a free port in place of the README's 8080, for at most 60 s): a GET gets the session
+# cookie, a POST carrying it but no CSRF token gets a 403.
+web_app() {
+  rm -rf "${tmp:?}/web" && mkdir "$tmp/web" && cd "$tmp/web"
+  cp "$root/examples/httplib_minimal.cpp" app.cpp
+  readme 'export PKG_CONFIG_PATH="$prefix/lib/x86_64-linux-gnu/pkgconfig"'
+  readme 'g++ -std=c++20 -o app app.cpp $(pkg-config --cflags --libs cookieseal cpp-httplib) -Wl,-rpath,"$prefix/lib/x86_64-linux-gnu"'
+  ldd ./app | grep -q "libcookieseal.so.* => $prefix/$libdir/"  # the installed library
+  grep -qxF './app 8080    # then open http://localhost:8080/' "$root/README.md"
+  unset COOKIESEAL_KEYS
+  readme 'key=$("$prefix/bin/cookieseal" keygen) && export COOKIESEAL_KEYS="$key"'
+  local port base status cookie started=0  # server_pid: not local, the EXIT trap reads it
+  for _ in 1 2 3 4 5; do  # a port free a moment ago can be taken meanwhile: then the app exits
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    env -i COOKIESEAL_KEYS="$COOKIESEAL_KEYS" timeout 60 ./app "$port" >server.log 2>&1 &
+    server_pid=$!
+    trap 'kill "$server_pid" 2>/dev/null || true' EXIT
+    base=http://127.0.0.1:$port
+    for _ in {1..50}; do
+      kill -0 "$server_pid" 2>/dev/null || break
+      if curl -s -o /dev/null --max-time 1 "$base/"; then started=1; break; fi
+      sleep 0.1
+    done
+    ((started)) && break
+    kill "$server_pid" 2>/dev/null || true
+  done
+  ((started)) || { echo "the app did not start:"; cat server.log; exit 1; }
+  echo "./app $port: listening on $base"
+  status=$(curl -s --max-time 5 -D get.headers -o get.body -w '%{http_code}' "$base/")
+  cookie=$(grep -i '^set-cookie: __Host-session=' get.headers | sed 's/^[^:]*: //; s/;.*//')
+  if [[ $status != 200 || -z $cookie ]] || ! grep -q 'visits: 1' get.body; then
+    echo "GET /: $status"; cat get.headers get.body; exit 1
+  fi
+  echo "GET /: 200, $(grep -i '^set-cookie:' get.headers | sed 's/=[^;]*;/=...;/' | tr -d '\r')"
+  status=$(curl -s --max-time 5 -o post.body -w '%{http_code}' -H "Cookie: $cookie" -d '' "$base/reset")
+  if [[ $status != 403 ]] || ! grep -q 'no CSRF token' post.body; then
+    echo "POST /reset: $status"; cat post.body; exit 1
+  fi
+  echo "POST /reset with the cookie, without a token: 403 $(tr -d '\r\n' <post.body)"
+}
+consumer web-app web_app
 
 with_cmake() {
   app cmake
@@ -157,17 +221,20 @@ with_cmake() {
 }
 consumer cmake with_cmake
 
-with_meson_subproject() {
-  app meson
-  unset PKG_CONFIG_PATH  # no installed cookieseal: the subproject answers
-  mkdir subprojects && ln -s "$root" subprojects/cookieseal  # as a copy or a git submodule would
-  grep -qxF "cookieseal_dep = dependency('cookieseal', version: '>= 0.1', fallback: 'cookieseal')" "$root/README.md"
-  grep -qxF "cookieseal_dep = dependency('cookieseal', version: '>= 0.1', fallback: 'cookieseal')" meson.build
+# The README's meson.build lines are the app's; `meson setup build` with no -D option: the
+# subproject in subprojects/cookieseal (prepared by the caller) defines the library and nothing
+# else, and installs nothing.
+meson_consumer_builds() {
+  local line
+  for line in "project('app', 'cpp', default_options: ['cpp_std=c++20'])" \
+    "cookieseal_dep = dependency('cookieseal', version: '>= 0.1', fallback: 'cookieseal')"; do
+    grep -qxF -- "$line" "$root/README.md" || { echo "README.md no longer says: $line"; exit 1; }
+    grep -qxF -- "$line" meson.build || { echo "tests/consumers/app/meson.build does not say: $line"; exit 1; }
+  done
   readme 'meson setup build' >setup.log || { cat setup.log; exit 1; }
-  grep -E 'Executing subproject|Dependency cookieseal' setup.log
+  grep -E 'Cloning into|Executing subproject|Dependency cookieseal' setup.log
   ninja -C build | tail -n 1
   env -i ./build/app "$version"
-  # The subproject defined the library and nothing else, and installs nothing.
   meson introspect --targets build | python3 -c 'import json, sys
 mine = sorted(t["name"] + " (" + t["type"] + ")" for t in json.load(sys.stdin) if t["subproject"] == "cookieseal")
 print("subproject targets:", ", ".join(mine))
@@ -177,7 +244,41 @@ sys.exit(mine != ["cookieseal (static library)"])'
   if find build/subprojects -type f -executable | grep .; then exit 1; fi  # no test, tool, fuzzer
   echo "no executable in build/subprojects"
 }
+
+with_meson_subproject() {
+  app meson
+  unset PKG_CONFIG_PATH  # no installed cookieseal: the subproject answers
+  mkdir subprojects && ln -s "$root" subprojects/cookieseal  # as a copy or a git submodule would
+  meson_consumer_builds
+  # The project's own cpp_std is the one its sources get: without the README's default_options
+  # (the subproject still has its c++20), main.cpp stops at the #error.
+  sed -i "s/^project('app', 'cpp', default_options: \['cpp_std=c++20'\])$/project('app', 'cpp')/" meson.build
+  grep -qx "project('app', 'cpp')" meson.build
+  meson setup --wipe build >/dev/null
+  if ninja -C build app.p/main.cpp.o >build.log 2>&1; then echo "main.cpp compiled without cpp_std=c++20"; exit 1; fi
+  local first
+  first=$(grep -m1 'error:' build.log)
+  echo "without cpp_std=c++20, main.cpp stops at: ${first#*/subprojects/}"
+  [[ $first == *'#error "cookieseal needs C++20 (-std=c++20)"'* ]]
+}
 consumer meson-subproject with_meson_subproject
+
+# README.md's wrap file as printed, its placeholder URL replaced by a clone of this repository
+# (the committed tree: HEAD of this checkout) standing in for the upstream one.
+with_meson_wrap() {
+  app meson-wrap
+  unset PKG_CONFIG_PATH
+  git clone --quiet "$root" "$tmp/upstream.git"
+  mkdir subprojects
+  readme_block '^Or, instead of the copy, a wrap file' ini >subprojects/cookieseal.wrap
+  grep -qx 'url = https://git.example.org/PLACEHOLDER/cookieseal.git' subprojects/cookieseal.wrap
+  sed -i "s|^url = .*|url = $tmp/upstream.git|" subprojects/cookieseal.wrap
+  cat subprojects/cookieseal.wrap
+  meson_consumer_builds
+  [[ $(git -C subprojects/cookieseal rev-parse HEAD) == $(git -C "$root" rev-parse HEAD) ]]
+  echo "subprojects/cookieseal: cloned at $(git -C "$root" rev-parse --short HEAD), the upstream's HEAD"
+}
+consumer meson-wrap with_meson_wrap
 
 # -D<feature>=enabled with its dependency missing stops the configuration (meson_options.txt);
 # `auto` leaves the feature out. A copy of the tree whose meson.build asks for names that do
@@ -218,4 +319,4 @@ before_cpp20() {
 consumer before-cpp20 before_cpp20
 
 echo "consumers: $passed passed, $failed failed ($((SECONDS - start)) s)"
-((failed == 0 && passed == 9))
+((failed == 0 && passed == 11))

@@ -151,13 +151,16 @@ quick_start() {
 }
 consumer readme-quick-start quick_start
 
-# README.md's cpp-httplib app (examples/httplib_minimal.cpp, saved as app.cpp), built with the
+# README.md's cpp-httplib app (the code block, checked to be examples/httplib_minimal.cpp), built with the
 # README's command against the prefix and run with nothing else in its environment but a key, on
 # 127.0.0.1 (a free port in place of the README's 8080, for at most 60 s): a GET gets the session
 # cookie, a POST carrying it but no CSRF token gets a 403.
 web_app() {
   rm -rf "${tmp:?}/web" && mkdir "$tmp/web" && cd "$tmp/web"
-  cp "$root/examples/httplib_minimal.cpp" app.cpp
+  # The README prints the example without its two comment lines: the same program.
+  readme_block '^## A web app with sessions' cpp >app.cpp
+  diff -u <(tail -n +3 "$root/examples/httplib_minimal.cpp") app.cpp ||
+    { echo "README.md's web app is not examples/httplib_minimal.cpp"; return 1; }
   readme 'export PKG_CONFIG_PATH="$prefix/lib/x86_64-linux-gnu/pkgconfig"'
   readme 'g++ -std=c++20 -o app app.cpp $(pkg-config --cflags --libs cookieseal cpp-httplib) -Wl,-rpath,"$prefix/lib/x86_64-linux-gnu"'
   ldd ./app | grep -q "libcookieseal.so.* => $prefix/$libdir/"  # the installed library

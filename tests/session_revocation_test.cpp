@@ -8,13 +8,17 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <chrono>
+#include <map>
+#include <mutex>
 #include <string>
 #include <thread>
 
 using cookieseal::Config;
 using cookieseal::Error;
 using cookieseal::LoadStatus;
+using cookieseal::RevocationVerdict;
 using cookieseal::Session;
 using cookieseal::SessionManager;
 using test_support::key_a_text;
@@ -113,6 +117,28 @@ TEST_CASE("revoke_all ends every session created until now") {
   CHECK(m.load(signed_in(m, "bob")).load_status() == LoadStatus::loaded);
 }
 
+// The cut-off is now + 1 s (created_at has whole seconds): a session made in the same second,
+// even after the call, is refused too; the user logs in again from the next second on.
+TEST_CASE("sign out everywhere also refuses a login in the same second; one in the next second opens") {
+  ManualClock clock;
+  // The memory list skips entries already over by the system clock: run near it.
+  *clock.now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  const SessionManager m(
+      fleet_config(std::shared_ptr<cookieseal::Revocation>(cookieseal::make_memory_revocation()), &clock));
+  const std::string before = signed_in(m, "42");
+  REQUIRE(m.revoke_user("42"));
+  const std::string same_second = signed_in(m, "42");
+  CHECK(m.load(before).load_status() == LoadStatus::revoked);
+  CHECK(m.load(same_second).load_status() == LoadStatus::revoked);
+  clock.advance(1s);
+  CHECK(m.load(signed_in(m, "42")).load_status() == LoadStatus::loaded);
+  REQUIRE(m.revoke_all());
+  const std::string anyone = signed_in(m, "7");
+  CHECK(m.load(anyone).load_status() == LoadStatus::revoked);
+  clock.advance(1s);
+  CHECK(m.load(signed_in(m, "7")).load_status() == LoadStatus::loaded);
+}
+
 TEST_CASE("revoking without a configured list is a programming error, not a silent success") {
   ManualClock clock;
   const SessionManager m(fleet_config(nullptr, &clock));
@@ -167,4 +193,110 @@ TEST_CASE("a logout that cannot be recorded is an error the caller sees; an old 
   CHECK(r.error() == Error::unavailable);
   CHECK(within(6000ms, [&] { return m.load(ada).load_status() == LoadStatus::stale; }));
   CHECK(m.usage().revocation->staleness.value_or(0s) >= 2s);
+}
+
+// forget_at is created_at + max lifetime + leeway, the last second the policy lets the cookie
+// open (expired only once now is past it): the revocation must still hold in that second.
+TEST_CASE("a revoked session stays refused through the last second its cookie opens") {
+  ManualClock clock;
+  // The memory list skips entries already over by the system clock: run near it.
+  *clock.now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  auto make = [&](std::shared_ptr<cookieseal::Revocation> list) {
+    Config c = fleet_config(std::move(list), &clock);
+    c.lifetimes.ttl = 1h;  // the cookie's expiry is then the end of the absolute lifetime
+    c.lifetimes.max_lifetime = 1h;
+    c.lifetimes.leeway = 60s;
+    return c;
+  };
+  const SessionManager m(make(std::shared_ptr<cookieseal::Revocation>(cookieseal::make_memory_revocation())));
+  const SessionManager plain(make(nullptr));  // same keys, no list
+  const std::string ada = signed_in(m, "ada");
+  REQUIRE(m.revoke(m.load(ada)));
+  clock.advance(1h + 60s);
+  REQUIRE(plain.load(ada).load_status() == LoadStatus::loaded);  // the cookie does open then
+  CHECK(m.load(ada).load_status() == LoadStatus::revoked);
+  clock.advance(1s);
+  CHECK(plain.load(ada).load_status() == LoadStatus::expired);
+  CHECK(m.load(ada).load_status() == LoadStatus::expired);
+}
+
+namespace {
+
+// An application's own backend (docs/REVOCATION.md §Writing your own): ids and per-user
+// cut-offs in maps behind a mutex, and a switch standing for its store being down.
+class OwnList final : public cookieseal::Revocation {
+ public:
+  RevocationVerdict check(const cookieseal::SessionId& id, std::string_view user,
+                          std::chrono::sys_seconds created_at,
+                          std::chrono::sys_seconds now) const noexcept override {
+    const std::lock_guard lock(mutex_);
+    if (const auto it = ids_.find(id.bytes); it != ids_.end() && now <= it->second)
+      return RevocationVerdict::revoked;
+    if (const auto it = users_.find(user); !user.empty() && it != users_.end() && created_at < it->second)
+      return RevocationVerdict::revoked;
+    return RevocationVerdict::valid;
+  }
+  cookieseal::Result<void> revoke(const cookieseal::SessionId& id,
+                                  std::chrono::sys_seconds forget_at) override {
+    if (down) return Error::unavailable;
+    const std::lock_guard lock(mutex_);
+    ids_[id.bytes] = std::max(ids_[id.bytes], forget_at);
+    return {};
+  }
+  cookieseal::Result<void> revoke_user(std::string_view user, std::chrono::sys_seconds not_before,
+                                       std::chrono::sys_seconds /*forget_at*/) override {
+    if (down) return Error::unavailable;
+    const std::lock_guard lock(mutex_);
+    auto& cut = users_[std::string(user)];
+    cut = std::max(cut, not_before);
+    return {};
+  }
+  cookieseal::Result<void> revoke_all(std::chrono::sys_seconds, std::chrono::sys_seconds) override {
+    return Error::unavailable;  // not offered by this backend: an error, never a silent success
+  }
+  cookieseal::RevocationStats stats(std::chrono::sys_seconds) const override {
+    const std::lock_guard lock(mutex_);
+    cookieseal::RevocationStats s;
+    s.revoked_ids = ids_.size();
+    s.revoked_users = users_.size();
+    return s;
+  }
+  std::atomic<bool> down{false};
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::array<std::uint8_t, cookieseal::SessionId::size>, std::chrono::sys_seconds> ids_;
+  std::map<std::string, std::chrono::sys_seconds, std::less<>> users_;
+};
+
+}  // namespace
+
+TEST_CASE(
+    "a backend of the application's own in Config::revocation: load refuses what it revoked, and its "
+    "errors reach the caller of revoke") {
+  ManualClock clock;
+  auto own = std::make_shared<OwnList>();
+  const SessionManager m(fleet_config(own, &clock));
+  const std::string ada = signed_in(m, "ada");
+  const std::string bob = signed_in(m, "bob");
+  const std::string eve = signed_in(m, "eve");
+  REQUIRE(m.revoke(m.load(ada)));
+  CHECK(m.load(ada).load_status() == LoadStatus::revoked);
+  CHECK(m.load(bob).load_status() == LoadStatus::loaded);
+  REQUIRE(m.revoke_user("bob"));
+  CHECK(m.load(bob).load_status() == LoadStatus::revoked);
+  CHECK(m.usage().revocation->revoked_ids == 1);
+  CHECK(m.usage().revocation->revoked_users == 1);
+  own->down = true;
+  const auto r = m.revoke(m.load(eve));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error() == Error::unavailable);
+  const auto ru = m.revoke_user("eve");
+  REQUIRE_FALSE(ru.ok());
+  CHECK(ru.error() == Error::unavailable);
+  const auto ra = m.revoke_all();
+  REQUIRE_FALSE(ra.ok());
+  CHECK(ra.error() == Error::unavailable);
+  CHECK(m.load(eve).load_status() == LoadStatus::loaded);  // not recorded, and the caller was told
+  CHECK(m.usage().count(LoadStatus::revoked) == 2);
 }

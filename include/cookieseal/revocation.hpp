@@ -75,14 +75,16 @@ class COOKIESEAL_API Revocation {
   Revocation(const Revocation&) = delete;
   Revocation& operator=(const Revocation&) = delete;
 
-  /// `user` empty = no user. revoked if: the id is revoked (and now < its forget_at); or
+  /// `user` empty = no user. revoked if: the id is revoked (and now <= its forget_at: an entry
+  /// holds through that second, the last one a cookie of the session can open); or
   /// `user` is non-empty and created_at < that user's not-before; or created_at < the global
   /// not-before. stale if the replica is older than max_stale (or never synced).
   [[nodiscard]] virtual RevocationVerdict check(const SessionId& id, std::string_view user,
                                                 std::chrono::sys_seconds created_at,
                                                 std::chrono::sys_seconds now) const noexcept = 0;
   /// Revokes one session. forget_at: the latest moment a cookie of it could still open
-  /// (created_at + max lifetime + leeway); the entry expires then, in Redis and the replica.
+  /// (created_at + max lifetime + leeway); the entry holds through that second and expires
+  /// after it, in Redis and the replica.
   [[nodiscard]] virtual Result<void> revoke(const SessionId& id, std::chrono::sys_seconds forget_at) = 0;
   /// Revokes every session of `user` (1 to max_user_bytes bytes, else Error::too_large /
   /// malformed) created before `not_before`; kept until forget_at (now + max lifetime + leeway).

@@ -14,6 +14,7 @@
 #include <unistd.h>  // pipe2, read, write, close
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <charconv>
 #include <cmath>
@@ -39,6 +40,14 @@ std::int64_t sys_now() {
 }
 
 std::string_view text(const redisReply& r) noexcept { return {r.str, r.len}; }
+
+// ZREMRANGEBYSCORE's upper bound for what has expired: scores before the second `now` (an
+// entry holds through its forget_at second).
+std::string expired_before(std::int64_t now) {
+  std::string bound(1, '(');
+  bound += std::to_string(now);
+  return bound;
+}
 
 // A score as Redis prints it ("1700000000", maybe "1.7e+09"); nullopt unless finite.
 std::optional<std::int64_t> parse_score(std::string_view s) noexcept {
@@ -123,11 +132,13 @@ class RedisRevocation final : public Revocation {
 
  private:
   Result<void> write(const std::string& member, std::int64_t forget_at);
+  std::array<redis::Args, 2> expire_at(const std::string& when) const;
+  bool extend_expiry(redis::Connection& c, std::int64_t latest);
   void follow();
   bool follow_once(redis::Backoff& backoff);
   bool subscribe(redis::Connection& sub);
   bool full_sync(redis::Connection& c);
-  bool scan_page(redis::Connection& c, std::string& cursor, std::int64_t now);
+  bool scan_page(redis::Connection& c, std::string& cursor, std::int64_t now, std::int64_t& latest);
   bool pump(redis::Connection& sub, Ping& ping);
   void on_reply(const redisReply& r, Ping& ping);
   bool wait(int fd, std::chrono::milliseconds timeout) const;
@@ -171,23 +182,51 @@ RevocationStats RedisRevocation::stats(std::chrono::sys_seconds now) const {
   return s;
 }
 
-// ZADD GT (the later forget_at wins) and PUBLISH, pipelined: one round trip. The entry is in
-// the sorted set before the message goes out, so a server that misses the message finds it
-// at its next full sync.
+// ZADD GT (the later forget_at wins), the trim of what has expired, the key's expiry and
+// PUBLISH, pipelined: one round trip. The entry is in the sorted set before the message goes
+// out, so a server that misses the message finds it at its next full sync. Every reply is
+// read, so the connection stays in step even when one of them is an error.
 Result<void> RedisRevocation::write(const std::string& member, std::int64_t forget_at) {
   auto lease = pool_.acquire();
   if (!lease) return Error::unavailable;
   redis::Connection& c = **lease;
   const std::string score = std::to_string(forget_at);
   const std::string payload = score + " " + member;
+  const std::string expired = expired_before(sys_now());
   const redis::Args zadd{"ZADD", key_, "GT", score, member};
+  const redis::Args trim{"ZREMRANGEBYSCORE", key_, "-inf", expired};
   const redis::Args publish{"PUBLISH", channel_, payload};
-  if (!c.append(zadd) || !c.append(publish)) return Error::unavailable;
-  const auto added = c.read_reply(Expect::integer);
-  const auto published = c.read_reply(Expect::integer);
-  if (!added || !published) return Error::unavailable;
+  const std::string until = std::to_string(forget_at + 1);
+  const std::array<redis::Args, 2> expire = expire_at(until);
+  if (!c.append(zadd) || !c.append(trim) || !c.append(expire[0]) || !c.append(expire[1]) ||
+      !c.append(publish))
+    return Error::unavailable;
+  bool ok = true;
+  for (int i = 0; i < 5; ++i) ok = c.read_reply(Expect::integer).ok() && ok;
+  if (!ok) return Error::unavailable;
   detail::apply_entry(replica_, member, forget_at, sys_now());  // this server at once
   return {};
+}
+
+// The key's expiry, `when` = the latest forget_at + 1 (an entry holds through its forget_at
+// second): EXPIREAT NX gives one to a key that has none (just made by ZADD), then EXPIREAT GT
+// moves an existing one later, never earlier. Both, since GT counts a key without expiry as
+// expiring never and would not set it. So the key disappears by itself once its last entry
+// has expired, even when nobody syncs.
+std::array<redis::Args, 2> RedisRevocation::expire_at(const std::string& when) const {
+  return {redis::Args{"EXPIREAT", key_, when, "NX"}, redis::Args{"EXPIREAT", key_, when, "GT"}};
+}
+
+// A full sync's view of the latest entry, as the key's expiry: heals a key whose entries were
+// written without one (by hand, or by a version before writes set it). False only when the
+// connection broke; an error reply leaves the replica as good as it was.
+bool RedisRevocation::extend_expiry(redis::Connection& c, std::int64_t latest) {
+  const std::string when = std::to_string(latest + 1);
+  const std::array<redis::Args, 2> expire = expire_at(when);
+  if (!c.append(expire[0]) || !c.append(expire[1])) return false;
+  (void)c.read_reply(Expect::integer);
+  (void)c.read_reply(Expect::integer);
+  return !c.broken();
 }
 
 void RedisRevocation::mark_complete(std::int64_t at) {
@@ -284,12 +323,13 @@ void RedisRevocation::on_reply(const redisReply& r, Ping& ping) {
   ++bad_entries_;
 }
 
-// Drops what has expired from Redis, then reads the whole set into the replica. It adds and
-// never removes: entries leave the replica only when they expire, so a Redis that lost its
-// data (restarted without persistence) or had keys deleted cannot un-revoke on this server.
+// Drops what has expired from Redis (scores before now: an entry holds through its forget_at),
+// reads the whole set into the replica, and makes sure the key expires after its latest entry.
+// It adds and never removes: entries leave the replica only when they expire, so a Redis that
+// lost its data (restarted without persistence) or had keys deleted cannot un-revoke here.
 bool RedisRevocation::full_sync(redis::Connection& c) {
   const std::int64_t now = sys_now();
-  const std::string upto = "(" + std::to_string(now);
+  const std::string upto = expired_before(now);
   const redis::Args trim{"ZREMRANGEBYSCORE", key_, "-inf", upto};
   if (auto r = c.command(trim, Expect::integer); !r) {
     if (r.error() != Error::unavailable || !c.broken()) ++bad_entries_;  // e.g. WRONGTYPE: garbage at our key
@@ -297,17 +337,20 @@ bool RedisRevocation::full_sync(redis::Connection& c) {
   }
   std::string cursor = "0";
   std::size_t pages = 0;
+  std::int64_t latest = 0;  // the latest forget_at read
   do {
     if (stopping_ || ++pages > max_entries / scan_count + 1000) return false;  // a cursor that never ends
-    if (!scan_page(c, cursor, now)) return false;
+    if (!scan_page(c, cursor, now, latest)) return false;
   } while (cursor != "0");
+  if (latest >= now && !extend_expiry(c, latest)) return false;
   replica_.purge(now);
   ++resyncs_;
   mark_complete(now);
   return true;
 }
 
-bool RedisRevocation::scan_page(redis::Connection& c, std::string& cursor, std::int64_t now) {
+bool RedisRevocation::scan_page(redis::Connection& c, std::string& cursor, std::int64_t now,
+                                std::int64_t& latest) {
   const std::string count = std::to_string(scan_count);
   const redis::Args scan{"ZSCAN", key_, cursor, "COUNT", count};
   auto r = c.command(scan, Expect::array);
@@ -331,6 +374,8 @@ bool RedisRevocation::scan_page(redis::Connection& c, std::string& cursor, std::
     if (!room || member.type != REDIS_REPLY_STRING || !forget_at ||
         !detail::apply_entry(replica_, text(member), *forget_at, now)) {
       ++bad_entries_;
+    } else {
+      latest = std::max(latest, *forget_at);
     }
   }
   return true;

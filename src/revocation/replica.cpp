@@ -58,13 +58,13 @@ bool IdTable::contains(const SessionId& id, std::int64_t now) const noexcept {
   for (std::size_t i = h & mask;; i = (i + 1) & mask) {
     const Slot& s = slots_[i];
     if (s.forget_at == 0) return false;
-    if (s.id == id.bytes) return static_cast<std::int64_t>(s.forget_at) > now;
+    if (s.id == id.bytes) return static_cast<std::int64_t>(s.forget_at) >= now;
   }
 }
 
 void IdTable::insert(const SessionId& id, std::int64_t forget_at, std::int64_t now) {
-  if (forget_at <= now) return;
-  if ((used_ + 1) * 4 > slots_.size() * 3) grow(now);
+  if (forget_at < now) return;
+  if ((used_ + 1) * 4 > slots_.size() * 3) rebuild(now);
   place(id, clamp32(forget_at));
 }
 
@@ -87,9 +87,9 @@ void IdTable::place(const SessionId& id, std::uint32_t forget_at) {
   }
 }
 
-// Doubles the table, leaving out what has expired (so a long-running replica does not keep
-// dead entries past the next growth).
-void IdTable::grow(std::int64_t now) {
+// Doubles the table only if the live ids need the room: a full table of mostly expired ids is
+// rebuilt at its size, so a long-running replica does not keep dead entries past that.
+void IdTable::rebuild(std::int64_t now) {
   const std::size_t keep = live(now);
   std::vector<Slot> old = std::move(slots_);
   std::size_t cap = std::max<std::size_t>(16, old.size());
@@ -98,13 +98,18 @@ void IdTable::grow(std::int64_t now) {
   filter_.assign(cap / 16, 0);  // rebuilt: expired ids leave the filter too
   used_ = 0;
   for (const Slot& s : old) {
-    if (s.forget_at != 0 && static_cast<std::int64_t>(s.forget_at) > now) place(SessionId{s.id}, s.forget_at);
+    if (s.forget_at != 0 && static_cast<std::int64_t>(s.forget_at) >= now)
+      place(SessionId{s.id}, s.forget_at);
   }
+}
+
+bool IdTable::mostly_expired(std::int64_t now) const noexcept {
+  return used_ >= 64 && (used_ - live(now)) * 2 >= used_;
 }
 
 std::size_t IdTable::live(std::int64_t now) const noexcept {
   return static_cast<std::size_t>(std::count_if(slots_.begin(), slots_.end(), [now](const Slot& s) {
-    return s.forget_at != 0 && static_cast<std::int64_t>(s.forget_at) > now;
+    return s.forget_at != 0 && static_cast<std::int64_t>(s.forget_at) >= now;
   }));
 }
 
@@ -116,10 +121,11 @@ void NotBefore::merge(NotBefore other) noexcept {
 bool Replica::revoked(const SessionId& id, std::string_view user, std::int64_t created_at,
                       std::int64_t now) const noexcept {
   const std::shared_lock lock(mutex_);
-  if (s_.all && created_at < s_.all->not_before && now < s_.all->forget_at) return true;
+  if (s_.all && created_at < s_.all->not_before && now <= s_.all->forget_at) return true;
   if (!user.empty() && !s_.users.empty()) {
     const auto it = s_.users.find(user);
-    if (it != s_.users.end() && created_at < it->second.not_before && now < it->second.forget_at) return true;
+    if (it != s_.users.end() && created_at < it->second.not_before && now <= it->second.forget_at)
+      return true;
   }
   return s_.ids.contains(id, now);
 }
@@ -130,7 +136,7 @@ void Replica::add_id(const SessionId& id, std::int64_t forget_at, std::int64_t n
 }
 
 void Snapshot::add_user(std::string_view user, NotBefore nb, std::int64_t now) {
-  if (nb.forget_at <= now) return;
+  if (nb.forget_at < now) return;
   auto it = users.find(user);
   if (it == users.end()) {
     users.emplace(std::string(user), nb);
@@ -140,7 +146,7 @@ void Snapshot::add_user(std::string_view user, NotBefore nb, std::int64_t now) {
 }
 
 void Snapshot::add_all(NotBefore nb, std::int64_t now) {
-  if (nb.forget_at <= now) return;
+  if (nb.forget_at < now) return;
   if (all) {
     all->merge(nb);
   } else {
@@ -158,10 +164,34 @@ void Replica::add_all(NotBefore nb, std::int64_t now) {
   s_.add_all(nb, now);
 }
 
+// The ids are counted under the shared lock (a table of a million ids is tens of MB to read:
+// check() must not wait for that) and rebuilt only when at least half of them have expired,
+// so each rebuild's work is paid for by the expired ids it drops.
 void Replica::purge(std::int64_t now) {
-  const std::unique_lock lock(mutex_);
-  std::erase_if(s_.users, [now](const auto& u) { return u.second.forget_at <= now; });
-  if (s_.all && s_.all->forget_at <= now) s_.all.reset();
+  {
+    const std::unique_lock lock(mutex_);
+    std::erase_if(s_.users, [now](const auto& u) { return u.second.forget_at < now; });
+    if (s_.all && s_.all->forget_at < now) s_.all.reset();
+  }
+  bool rebuild = false;
+  {
+    const std::shared_lock lock(mutex_);
+    rebuild = s_.ids.mostly_expired(now);
+  }
+  if (rebuild) {
+    const std::unique_lock lock(mutex_);
+    s_.ids.rebuild(now);
+  }
+}
+
+// The period is the size right after the last purge, not the size now: each write adds an
+// entry, so the size now would always stay ahead of the count and no purge would come.
+void Replica::purge_sometimes(std::int64_t now) {
+  if (writes_.fetch_add(1, std::memory_order_relaxed) + 1 < purge_every_.load(std::memory_order_relaxed))
+    return;
+  writes_.store(0, std::memory_order_relaxed);
+  purge(now);
+  purge_every_.store(std::max<std::size_t>(64, size()), std::memory_order_relaxed);
 }
 
 std::size_t Replica::size() const {
@@ -173,8 +203,8 @@ void Replica::fill(RevocationStats& stats, std::int64_t now) const {
   const std::shared_lock lock(mutex_);
   stats.revoked_ids = s_.ids.live(now);
   stats.revoked_users = static_cast<std::size_t>(std::count_if(
-      s_.users.begin(), s_.users.end(), [now](const auto& u) { return u.second.forget_at > now; }));
-  if (s_.all && s_.all->forget_at > now)
+      s_.users.begin(), s_.users.end(), [now](const auto& u) { return u.second.forget_at >= now; }));
+  if (s_.all && s_.all->forget_at >= now)
     stats.all_not_before = std::chrono::sys_seconds(std::chrono::seconds(s_.all->not_before));
   std::size_t user_bytes = 0;
   for (const auto& [name, nb] : s_.users) user_bytes += name.capacity() + sizeof(nb) + 4 * sizeof(void*);

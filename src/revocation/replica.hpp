@@ -5,6 +5,7 @@
 #include <cookieseal/session.hpp>
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -33,11 +34,18 @@ struct KeyedHash {
 /// 3/4: 28 to 55 bytes per id.
 class IdTable {
  public:
+  /// An entry holds through its forget_at second (the latest second a cookie of the session
+  /// can open, policy::forget_at) and has expired once now > forget_at.
   [[nodiscard]] bool contains(const SessionId& id, std::int64_t now) const noexcept;
   /// Adds (or extends: the later forget_at wins). Entries already expired at `now` are skipped.
   void insert(const SessionId& id, std::int64_t forget_at, std::int64_t now);
+  /// Ids held, expired or not (expired ones leave at the next rebuild).
   [[nodiscard]] std::size_t size() const noexcept { return used_; }
   [[nodiscard]] std::size_t live(std::int64_t now) const noexcept;
+  /// At least 64 ids held, and half of them or more expired: worth a rebuild.
+  [[nodiscard]] bool mostly_expired(std::int64_t now) const noexcept;
+  /// Rebuilds the table without the expired ids; doubles it only if the live ones need room.
+  void rebuild(std::int64_t now);
   [[nodiscard]] std::size_t bytes() const noexcept {
     return slots_.capacity() * sizeof(Slot) + filter_.capacity() * sizeof(std::uint64_t);
   }
@@ -48,7 +56,6 @@ class IdTable {
     std::uint32_t forget_at;  // 0: empty
   };
   static_assert(sizeof(Slot) == 20);
-  void grow(std::int64_t now);
   void place(const SessionId& id, std::uint32_t forget_at);
   std::uint64_t& word(std::size_t h) noexcept { return filter_[(h >> 32) & (filter_.size() - 1)]; }
   std::vector<Slot> slots_;
@@ -56,7 +63,8 @@ class IdTable {
   std::size_t used_ = 0;
 };
 
-/// A user's or everyone's cut-off: sessions created before not_before are revoked, until forget_at.
+/// A user's or everyone's cut-off: sessions created before not_before are revoked, through
+/// the second forget_at (expired once now > forget_at, as an id).
 struct NotBefore {
   std::int64_t not_before = 0;
   std::int64_t forget_at = 0;
@@ -86,8 +94,13 @@ class Replica {
   void add_id(const SessionId& id, std::int64_t forget_at, std::int64_t now);
   void add_user(std::string_view user, NotBefore nb, std::int64_t now);
   void add_all(NotBefore nb, std::int64_t now);
-  /// Drops expired users and cut-offs (ids leave as the table grows).
+  /// Drops expired users and cut-offs, and the expired ids when at least half have expired
+  /// (otherwise they leave when the table next fills up and is rebuilt).
   void purge(std::int64_t now);
+  /// Counts one write and purges once as many writes as the replica held after the last
+  /// purge (at least 64) have come: amortized O(1) per write, and what has expired stays within
+  /// a small multiple of what is live. For a list whose replica no full sync purges (the in-memory list).
+  void purge_sometimes(std::int64_t now);
   /// Entries held (ids, expired or not, and users).
   [[nodiscard]] std::size_t size() const;
   /// Fills the counting fields of `stats`.
@@ -96,6 +109,8 @@ class Replica {
  private:
   mutable std::shared_mutex mutex_;
   Snapshot s_;
+  std::atomic<std::size_t> writes_{0};        // since the last purge_sometimes() purge
+  std::atomic<std::size_t> purge_every_{64};  // writes between two of them
 };
 
 [[nodiscard]] inline std::int64_t seconds(std::chrono::sys_seconds t) noexcept {

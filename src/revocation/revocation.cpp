@@ -25,7 +25,8 @@ Result<void> check_user(std::string_view user) noexcept {
 
 namespace {
 
-// One process's list: the replica is the whole truth, so it is never stale.
+// One process's list: the replica is the whole truth, so it is never stale. No full sync
+// purges it, so every write counts towards an amortized purge of what has expired.
 class MemoryRevocation final : public Revocation {
  public:
   RevocationVerdict check(const SessionId& id, std::string_view user, std::chrono::sys_seconds created_at,
@@ -35,18 +36,23 @@ class MemoryRevocation final : public Revocation {
                : RevocationVerdict::valid;
   }
   Result<void> revoke(const SessionId& id, std::chrono::sys_seconds forget_at) override {
-    replica_.add_id(id, detail::seconds(forget_at), detail::seconds(clock_now()));
+    const std::int64_t now = detail::seconds(clock_now());
+    replica_.add_id(id, detail::seconds(forget_at), now);
+    replica_.purge_sometimes(now);
     return {};
   }
   Result<void> revoke_user(std::string_view user, std::chrono::sys_seconds not_before,
                            std::chrono::sys_seconds forget_at) override {
     if (auto ok = detail::check_user(user); !ok) return ok;
-    replica_.add_user(user, {detail::seconds(not_before), detail::seconds(forget_at)},
-                      detail::seconds(clock_now()));
+    const std::int64_t now = detail::seconds(clock_now());
+    replica_.add_user(user, {detail::seconds(not_before), detail::seconds(forget_at)}, now);
+    replica_.purge_sometimes(now);
     return {};
   }
   Result<void> revoke_all(std::chrono::sys_seconds not_before, std::chrono::sys_seconds forget_at) override {
-    replica_.add_all({detail::seconds(not_before), detail::seconds(forget_at)}, detail::seconds(clock_now()));
+    const std::int64_t now = detail::seconds(clock_now());
+    replica_.add_all({detail::seconds(not_before), detail::seconds(forget_at)}, now);
+    replica_.purge_sometimes(now);
     return {};
   }
   RevocationStats stats(std::chrono::sys_seconds now) const override {

@@ -45,8 +45,9 @@ inline constexpr std::uint64_t latest_time = 253402300799;
 [[nodiscard]] bool renewal_due(sys_seconds expires_at, sys_seconds now, seconds ttl, sys_seconds next,
                                const Lifetimes& lifetimes) noexcept;
 
-/// The latest moment a cookie of a session created at `created_at` could still open: after
-/// it, a revocation of the session can be forgotten.
+/// The latest moment a cookie of a session created at `created_at` could still open
+/// (check_head calls it expired only once now is past it): a revocation of the session holds
+/// through this second and can be forgotten after it.
 [[nodiscard]] sys_seconds forget_at(sys_seconds created_at, const Lifetimes& lifetimes) noexcept;
 
 }  // namespace cookieseal::policy

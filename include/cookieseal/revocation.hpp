@@ -82,6 +82,10 @@ class COOKIESEAL_API Revocation {
   [[nodiscard]] virtual RevocationVerdict check(const SessionId& id, std::string_view user,
                                                 std::chrono::sys_seconds created_at,
                                                 std::chrono::sys_seconds now) const noexcept = 0;
+  /// A hint that check() for this id comes shortly (load() gives it before decoding the
+  /// session's data): a list may start loading the memory check() will read. Must not block,
+  /// lock for long or touch the network. The default does nothing.
+  virtual void prefetch(const SessionId& id) const noexcept { (void)id; }
   /// Revokes one session. forget_at: the latest moment a cookie of it could still open
   /// (created_at + max lifetime + leeway); the entry holds through that second and expires
   /// after it, in Redis and the replica.

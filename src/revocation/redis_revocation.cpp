@@ -117,6 +117,7 @@ class RedisRevocation final : public Revocation {
 
   RevocationVerdict check(const SessionId& id, std::string_view user, std::chrono::sys_seconds created_at,
                           std::chrono::sys_seconds now) const noexcept override;
+  void prefetch(const SessionId& id) const noexcept override { replica_.prefetch(id); }
   Result<void> revoke(const SessionId& id, std::chrono::sys_seconds forget_at) override {
     return write(detail::id_member(id), detail::seconds(forget_at));
   }

@@ -62,6 +62,12 @@ bool IdTable::contains(const SessionId& id, std::int64_t now) const noexcept {
   }
 }
 
+void IdTable::prefetch(const SessionId& id) const noexcept {
+  if (used_ == 0) return;
+  const std::size_t h = KeyedHash{}(id);
+  __builtin_prefetch(&filter_[(h >> 32) & (filter_.size() - 1)]);
+}
+
 void IdTable::insert(const SessionId& id, std::int64_t forget_at, std::int64_t now) {
   if (forget_at < now) return;
   if ((used_ + 1) * 4 > slots_.size() * 3) rebuild(now);
@@ -128,6 +134,11 @@ bool Replica::revoked(const SessionId& id, std::string_view user, std::int64_t c
       return true;
   }
   return s_.ids.contains(id, now);
+}
+
+void Replica::prefetch(const SessionId& id) const noexcept {
+  const std::shared_lock lock(mutex_);
+  s_.ids.prefetch(id);
 }
 
 void Replica::add_id(const SessionId& id, std::int64_t forget_at, std::int64_t now) {

@@ -37,6 +37,9 @@ class IdTable {
   /// An entry holds through its forget_at second (the latest second a cookie of the session
   /// can open, policy::forget_at) and has expired once now > forget_at.
   [[nodiscard]] bool contains(const SessionId& id, std::int64_t now) const noexcept;
+  /// Starts loading the filter word contains() will read for this id (a hint; no effect on
+  /// the result).
+  void prefetch(const SessionId& id) const noexcept;
   /// Adds (or extends: the later forget_at wins). Entries already expired at `now` are skipped.
   void insert(const SessionId& id, std::int64_t forget_at, std::int64_t now);
   /// Ids held, expired or not (expired ones leave at the next rebuild).
@@ -91,6 +94,8 @@ class Replica {
  public:
   [[nodiscard]] bool revoked(const SessionId& id, std::string_view user, std::int64_t created_at,
                              std::int64_t now) const noexcept;
+  /// Revocation::prefetch: the id table's filter word, under the shared lock.
+  void prefetch(const SessionId& id) const noexcept;
   void add_id(const SessionId& id, std::int64_t forget_at, std::int64_t now);
   void add_user(std::string_view user, NotBefore nb, std::int64_t now);
   void add_all(NotBefore nb, std::int64_t now);

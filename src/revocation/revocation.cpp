@@ -35,6 +35,7 @@ class MemoryRevocation final : public Revocation {
                ? RevocationVerdict::revoked
                : RevocationVerdict::valid;
   }
+  void prefetch(const SessionId& id) const noexcept override { replica_.prefetch(id); }
   Result<void> revoke(const SessionId& id, std::chrono::sys_seconds forget_at) override {
     const std::int64_t now = detail::seconds(clock_now());
     replica_.add_id(id, detail::seconds(forget_at), now);

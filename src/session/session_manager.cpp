@@ -126,19 +126,24 @@ class Candidates {
     detail::Placement placement;
     Result<Opened> opened = backend_.open_placed(pin_.sealer(), name_, value, placement);
     if (!opened) return load_status_of(opened.error());
-    // The head first: the policy and revocation decide before any data is decoded.
+    // The head first: the policy decides before any data is decoded.
     detail::SessionHead head;
     if (!detail::read_head(opened->plaintext(), io_.layout(), head)) return LoadStatus::bad_payload;
     // A stored session's idle clock is its reference's: a renewal moved that without a rewrite.
     if (placement.stored) head.issued_at = std::max(head.issued_at, placement.issued_at);
     if (const LoadStatus s = policy::check_head(head, now_, config_.lifetimes); s != LoadStatus::loaded)
       return s;
+    // The data is decoded (into load()'s local value) while the revocation list's memory for
+    // this id is fetched: with a large list that read misses the cache, and the decoding hides
+    // it. A revoked session's data is then dropped; a later candidate's read replaces it.
+    if (config_.revocation) config_.revocation->prefetch(SessionId{head.id});
+    const bool first = !chosen_;
+    if (first && !io_.read(opened->plaintext(), head)) return LoadStatus::bad_payload;
     if (const LoadStatus s = revocation_status(config_, head, now_); s != LoadStatus::loaded) return s;
-    if (chosen_) {
+    if (!first) {
       if (head.id != chosen_->id) ambiguous_ = true;  // two sessions: a planted cookie is one
       return LoadStatus::loaded;
     }
-    if (!io_.read(opened->plaintext(), head)) return LoadStatus::bad_payload;
     chosen_ = std::move(head);
     expires_at_ = placement.stored ? placement.expires_at : opened->expires_at();
     key_id_ = opened->key_id();

@@ -154,6 +154,7 @@ class TypedPayloadIo final : public PayloadIo {
       BoundedInputArchive ar(plaintext.data(), plaintext.size());
       load_head(ar, layout_typed, head);
       load_schema(ar, head, schema());
+      *in_ = T{};  // a second candidate's read starts afresh, whatever T's load() does
       ar(*in_);
       return ar.remaining() == 0;  // trailing bytes: not this type
     } catch (const std::bad_alloc&) {

@@ -206,6 +206,31 @@ TEST_CASE("the id table holds at most 64 bytes per id and drops expired ids as i
   CHECK_FALSE(table.contains(ids[0], 2'000'000'001));
 }
 
+TEST_CASE("a prefetch changes no answer: of the id checked, of another id, or across a rebuild") {
+  cookieseal::detail::IdTable table;
+  const SessionId never = SessionId::generate();
+  table.prefetch(never);  // before the table has a filter
+  CHECK_FALSE(table.contains(never, 1'000'000'000));
+  std::vector<SessionId> ids(5'000);
+  for (auto& id : ids) id = SessionId::generate();
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const SessionId& next = ids[(i + 1) % ids.size()];
+    table.prefetch(next);  // the hash kept is next's; inserting i (and a rebuild) comes between
+    table.insert(ids[i], 2'000'000'000, 1'000'000'000);
+    CHECK(table.contains(next, 1'000'000'000) == (i + 1 == ids.size()));  // only ids[0] is in
+  }
+  std::size_t refused = 0;
+  for (const auto& id : ids) {
+    table.prefetch(id);
+    refused += table.contains(id, 1'000'000'000) ? 1 : 0;
+    table.prefetch(never);  // another id's hash kept: id is hashed again
+    refused += table.contains(id, 1'000'000'000) ? 1 : 0;
+  }
+  CHECK(refused == 2 * ids.size());
+  table.prefetch(never);
+  CHECK_FALSE(table.contains(never, 1'000'000'000));
+}
+
 TEST_CASE("a purge drops expired users, cut-offs and ids; purge_sometimes purges as writes come") {
   cookieseal::detail::Replica r;
   const std::int64_t t = 1'000'000'000;

@@ -49,9 +49,27 @@ std::size_t KeyedHash::operator()(const SessionId& id) const noexcept {
   return sip(id.bytes.data(), id.bytes.size());
 }
 
+namespace {
+
+// The last id this thread prefetched, with its hash: load() prefetches, then checks the same
+// id, so the check need not hash it again. (The hash key is the process's: any table agrees.)
+struct LastPrefetch {
+  SessionId id;
+  std::size_t hash = 0;
+  bool set = false;
+};
+thread_local LastPrefetch last_prefetch;
+
+std::size_t hash_of(const SessionId& id) noexcept {
+  if (last_prefetch.set && last_prefetch.id == id) return last_prefetch.hash;
+  return KeyedHash{}(id);
+}
+
+}  // namespace
+
 bool IdTable::contains(const SessionId& id, std::int64_t now) const noexcept {
   if (used_ == 0) return false;  // the common case costs no hash
-  const std::size_t h = KeyedHash{}(id);
+  const std::size_t h = hash_of(id);
   const std::uint64_t bits = filter_bits(h);
   if ((filter_[(h >> 32) & (filter_.size() - 1)] & bits) != bits) return false;  // surely not here
   const std::size_t mask = slots_.size() - 1;
@@ -63,9 +81,15 @@ bool IdTable::contains(const SessionId& id, std::int64_t now) const noexcept {
 }
 
 void IdTable::prefetch(const SessionId& id) const noexcept {
-  if (used_ == 0) return;
+  const std::uintptr_t base = prefetch_base_.load(std::memory_order_relaxed);
+  if (base == 0) return;  // no filter yet
   const std::size_t h = KeyedHash{}(id);
-  __builtin_prefetch(&filter_[(h >> 32) & (filter_.size() - 1)]);
+  last_prefetch = {id, h, true};
+  const std::size_t index = (h >> 32) & prefetch_mask_.load(std::memory_order_relaxed);
+  // An integer address: with a mask newer than the base it may lie past the old filter, which
+  // a prefetch does not mind.
+  const std::uintptr_t address = base + index * sizeof(std::uint64_t);
+  __builtin_prefetch(reinterpret_cast<const void*>(address));  // NOLINT(performance-no-int-to-ptr)
 }
 
 void IdTable::insert(const SessionId& id, std::int64_t forget_at, std::int64_t now) {
@@ -102,6 +126,8 @@ void IdTable::rebuild(std::int64_t now) {
   if (keep * 4 + 4 > cap * 3 / 2) cap *= 2;
   slots_.assign(cap, Slot{{}, 0});
   filter_.assign(cap / 16, 0);  // rebuilt: expired ids leave the filter too
+  prefetch_base_.store(reinterpret_cast<std::uintptr_t>(filter_.data()), std::memory_order_relaxed);
+  prefetch_mask_.store(filter_.size() - 1, std::memory_order_relaxed);
   used_ = 0;
   for (const Slot& s : old) {
     if (s.forget_at != 0 && static_cast<std::int64_t>(s.forget_at) >= now)
@@ -136,10 +162,7 @@ bool Replica::revoked(const SessionId& id, std::string_view user, std::int64_t c
   return s_.ids.contains(id, now);
 }
 
-void Replica::prefetch(const SessionId& id) const noexcept {
-  const std::shared_lock lock(mutex_);
-  s_.ids.prefetch(id);
-}
+void Replica::prefetch(const SessionId& id) const noexcept { s_.ids.prefetch(id); }
 
 void Replica::add_id(const SessionId& id, std::int64_t forget_at, std::int64_t now) {
   const std::unique_lock lock(mutex_);

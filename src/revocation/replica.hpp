@@ -38,7 +38,9 @@ class IdTable {
   /// can open, policy::forget_at) and has expired once now > forget_at.
   [[nodiscard]] bool contains(const SessionId& id, std::int64_t now) const noexcept;
   /// Starts loading the filter word contains() will read for this id (a hint; no effect on
-  /// the result).
+  /// the result). Takes no lock: it reads the filter's address from atomics that a rebuild
+  /// updates, and a prefetch of an address since freed is harmless (it never faults). The
+  /// id's hash is kept for this thread's next contains().
   void prefetch(const SessionId& id) const noexcept;
   /// Adds (or extends: the later forget_at wins). Entries already expired at `now` are skipped.
   void insert(const SessionId& id, std::int64_t forget_at, std::int64_t now);
@@ -64,6 +66,10 @@ class IdTable {
   std::vector<Slot> slots_;
   std::vector<std::uint64_t> filter_;
   std::size_t used_ = 0;
+  // filter_'s address and index mask for prefetch(), which runs without the lock; the mask
+  // only grows (a rebuild never shrinks the table).
+  std::atomic<std::uintptr_t> prefetch_base_{0};
+  std::atomic<std::size_t> prefetch_mask_{0};
 };
 
 /// A user's or everyone's cut-off: sessions created before not_before are revoked, through
@@ -94,7 +100,7 @@ class Replica {
  public:
   [[nodiscard]] bool revoked(const SessionId& id, std::string_view user, std::int64_t created_at,
                              std::int64_t now) const noexcept;
-  /// Revocation::prefetch: the id table's filter word, under the shared lock.
+  /// Revocation::prefetch: the id table's filter word (IdTable::prefetch, without the lock).
   void prefetch(const SessionId& id) const noexcept;
   void add_id(const SessionId& id, std::int64_t forget_at, std::int64_t now);
   void add_user(std::string_view user, NotBefore nb, std::int64_t now);

@@ -107,6 +107,19 @@ TEST_CASE("revoke_user signs a user out everywhere; a session made afterwards op
   CHECK(m.load(signed_in(m, "42")).load_status() == LoadStatus::loaded);
 }
 
+TEST_CASE("revoke_user reaches only sessions that carry the user; revoke by id reaches the rest") {
+  auto list = std::shared_ptr<cookieseal::Revocation>(cookieseal::make_memory_revocation());
+  const SessionManager m(fleet_config(list));
+  Session anonymous = m.create();  // the user "42" logged in, but set_user() was never called
+  anonymous.set("user", std::string("42"));
+  const std::string cookie = cookie_of(m.commit(anonymous));
+  REQUIRE(m.revoke_user("42"));
+  CHECK(m.load(cookie).load_status() == LoadStatus::loaded);  // nothing in its head names the user
+  Session s = m.load(cookie);
+  REQUIRE(m.revoke(s));
+  CHECK(m.load(cookie).load_status() == LoadStatus::revoked);
+}
+
 TEST_CASE("revoke_all ends every session created until now") {
   auto list = std::shared_ptr<cookieseal::Revocation>(cookieseal::make_memory_revocation());
   const SessionManager m(fleet_config(list));

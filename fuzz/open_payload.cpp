@@ -5,12 +5,12 @@
 // (test_support::seal_with_fixed_nonce), so authentication passes and only the payload deserializers
 // judge the bytes: user types (0-7; 10-11: 64 KiB elements and a pointer chain, which the
 // allocation budget and the depth limit must stop), and the Session layouts through
-// SessionManager::load (8: Session, docs/SESSION.md §Payload; 9: TypedSession<Profile>). Checks: the result is a
-// value or Error::bad_payload (for sessions: loaded, bad_payload, or expired by the fuzzed
-// created_at), nothing else and no crash; no allocation beyond what the bytes can justify
-// (libFuzzer runs this target with -malloc_limit_mb=64, the replayer caps operator new at
-// 64 MiB); a value read from a little-endian payload with one encoding serializes back to
-// exactly the same bytes; a loaded Session commits to a cookie that loads back the same.
+// SessionManager::load (8: Session, docs/SESSION.md §Payload; 9: TypedSession<Profile>). Checks: the result
+// is a value or Error::bad_payload (for sessions: loaded, bad_payload, or expired by the fuzzed created_at),
+// nothing else and no crash; no allocation beyond what the bytes can justify (libFuzzer runs this target with
+// -malloc_limit_mb=64, the replayer caps operator new at 64 MiB); a value read from a little-endian payload
+// with one encoding serializes back to exactly the same bytes; a loaded Session commits to a cookie that
+// loads back the same.
 
 #include "fixed_nonce.hpp"  // tests/support
 #include "fuzz_support.hpp"

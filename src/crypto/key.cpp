@@ -66,8 +66,10 @@ namespace {
 bool one_case_letters(const std::uint8_t* p) noexcept {
   char text[base64url_key_chars];
   detail::base64url_encode(p, format::key_bytes, text);
-  const bool lower = std::all_of(std::begin(text), std::end(text), [](char c) { return c >= 'a' && c <= 'z'; });
-  const bool upper = std::all_of(std::begin(text), std::end(text), [](char c) { return c >= 'A' && c <= 'Z'; });
+  const bool lower =
+      std::all_of(std::begin(text), std::end(text), [](char c) { return c >= 'a' && c <= 'z'; });
+  const bool upper =
+      std::all_of(std::begin(text), std::end(text), [](char c) { return c >= 'A' && c <= 'Z'; });
   sodium_memzero(text, sizeof text);
   return lower || upper;
 }

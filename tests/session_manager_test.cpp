@@ -927,6 +927,10 @@ TEST_CASE("the user and the session's own ttl travel in the sealed head") {
   CHECK(m.load(cookie_of(out)).load_status() == LoadStatus::expired);
   CHECK_THROWS_AS(s.set_user(std::string(257, 'u')), std::length_error);
   CHECK_THROWS_AS(s.set_ttl(0s), std::invalid_argument);
+  // Over 400 days was capped without a word; now refused, as Config refuses such a ttl.
+  CHECK_THROWS_WITH_AS(s.set_ttl(24h * 401), doctest::Contains("at most 400d"), std::invalid_argument);
+  CHECK(s.ttl() == 2h);  // unchanged by the refused call
+  CHECK_NOTHROW(s.set_ttl(24h * 400));
 }
 
 TEST_CASE("a SessionManager can be returned from a factory and moved") {

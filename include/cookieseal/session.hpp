@@ -142,9 +142,9 @@ class COOKIESEAL_API SessionBase {
   [[nodiscard]] std::string_view user() const noexcept { return user_; }
 
   /// Gives this session its own idle ttl instead of the manager's (a "remember me" session, a
-  /// short-lived admin one), kept across requests in the sealed head. Capped on commit at 400
-  /// days and at the absolute lifetime, which no session outlives. Throws
-  /// std::invalid_argument for a ttl that is not positive.
+  /// short-lived admin one), kept across requests in the sealed head. Capped on commit at the
+  /// absolute lifetime, which no session outlives. Throws std::invalid_argument for a ttl that
+  /// is not positive or is over 400 days (max_ttl: browsers keep no cookie longer).
   /// Example: `if (remember_me) session.set_ttl(std::chrono::days(30));`
   void set_ttl(std::chrono::seconds ttl);
   /// This session's own ttl, or nullopt when it uses the manager's.
@@ -154,7 +154,7 @@ class COOKIESEAL_API SessionBase {
   }
   /// Lengthens this session's life by `by`: from this commit on its idle ttl is the ttl in
   /// force (its own, or the manager's) plus `by`, as Tideway's extend(). Several calls add up.
-  /// The same caps as set_ttl() hold (400 days; never past created_at + max_lifetime), in
+  /// The ttl is capped at 400 days and never reaches past created_at + max_lifetime, in
   /// cookie and store mode alike. Throws std::invalid_argument for a duration that is not
   /// positive.
   /// Example: `session.extend(std::chrono::hours(1));  // an hour more before it idles out`

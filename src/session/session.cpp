@@ -94,8 +94,15 @@ void SessionBase::set_user(std::string_view user) {
 
 void SessionBase::set_ttl(std::chrono::seconds ttl) {
   if (ttl.count() <= 0) throw std::invalid_argument("cookieseal: set_ttl: the ttl must be positive");
-  // Beyond 400 days the browser drops the cookie anyway; commit() also caps at the lifetime.
-  const auto seconds = static_cast<std::uint32_t>(std::min(ttl, max_ttl).count());
+  // Beyond 400 days browsers cut the cookie's life short (RFC 6265bis), so the session would
+  // silently not last as asked: refused, as Config refuses such a ttl. commit() also caps
+  // the ttl at the absolute lifetime.
+  if (ttl > max_ttl) {
+    throw std::invalid_argument(
+        "cookieseal: set_ttl: at most 400d, the longest cookie lifetime browsers keep (got " +
+        std::to_string(ttl.count()) + "s)");
+  }
+  const auto seconds = static_cast<std::uint32_t>(ttl.count());
   if (seconds == own_ttl_) return;
   own_ttl_ = seconds;
   modified_ = true;

@@ -6,6 +6,7 @@
 #include "redis_server.hpp"  // tests/support
 #include "test_support.hpp"
 
+#include <cereal/types/vector.hpp>
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -14,6 +15,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 using cookieseal::Config;
 using cookieseal::Error;
@@ -118,6 +120,41 @@ TEST_CASE("revoke_user reaches only sessions that carry the user; revoke by id r
   Session s = m.load(cookie);
   REQUIRE(m.revoke(s));
   CHECK(m.load(cookie).load_status() == LoadStatus::revoked);
+}
+
+namespace {
+// A typed session whose load() appends (as a user's may): a refused cookie's value must not
+// leak into the one that loads after it.
+struct Appending {
+  static constexpr std::string_view session_schema = "appending";
+  static constexpr std::uint32_t session_schema_version = 1;
+  std::vector<int> items;
+  template <class Archive>
+  void save(Archive& ar) const {
+    ar(items);
+  }
+  template <class Archive>
+  void load(Archive& ar) {
+    std::vector<int> more;
+    ar(more);
+    items.insert(items.end(), more.begin(), more.end());
+  }
+};
+}  // namespace
+
+TEST_CASE("a revoked typed cookie ahead of a valid one leaves nothing of its data in the session") {
+  auto list = std::shared_ptr<cookieseal::Revocation>(cookieseal::make_memory_revocation());
+  const SessionManager m(fleet_config(list));
+  auto revoked = m.create<Appending>();
+  revoked.data().items = {1};
+  const std::string first = cookie_of(m.commit(revoked));
+  REQUIRE(m.revoke(revoked));
+  auto valid = m.create<Appending>();
+  valid.data().items = {2};
+  const std::string second = cookie_of(m.commit(valid));
+  const auto loaded = m.load<Appending>(first + "; " + second);
+  REQUIRE(loaded.load_status() == LoadStatus::loaded);
+  CHECK(loaded.view().items == std::vector<int>{2});
 }
 
 TEST_CASE("revoke_all ends every session created until now") {

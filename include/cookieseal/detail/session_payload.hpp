@@ -154,7 +154,8 @@ class TypedPayloadIo final : public PayloadIo {
       BoundedInputArchive ar(plaintext.data(), plaintext.size());
       load_head(ar, layout_typed, head);
       load_schema(ar, head, schema());
-      *in_ = T{};  // a second candidate's read starts afresh, whatever T's load() does
+      if (read_before_) *in_ = T{};  // a later candidate's read starts afresh, whatever T's load() does
+      read_before_ = true;
       ar(*in_);
       return ar.remaining() == 0;  // trailing bytes: not this type
     } catch (const std::bad_alloc&) {
@@ -175,6 +176,7 @@ class TypedPayloadIo final : public PayloadIo {
   }
   T* in_;
   const T* out_;
+  bool read_before_ = false;  // *in_ holds an earlier candidate's (refused) value
 };
 
 }  // namespace cookieseal::detail
